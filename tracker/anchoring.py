@@ -1,0 +1,158 @@
+"""Anchor quotes to exact places in an article body.
+
+Offsets are counted in Unicode code points (Python ``str`` indices) into the
+normalised body, half-open: ``body[start:end] == quote``. Clients that count
+in UTF-16 (browsers) must convert before sending.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+CONTEXT_LENGTH = 32
+
+
+class AnchorError(ValueError):
+    """A quote cannot be anchored; the message says why, for the person who sent it."""
+
+
+class QuoteNotFound(AnchorError):
+    pass
+
+
+class QuoteAmbiguous(AnchorError):
+    def __init__(self, message: str, starts: list[int]):
+        super().__init__(message)
+        self.starts = starts
+
+
+class StartMismatch(AnchorError):
+    pass
+
+
+class InvalidText(ValueError):
+    """Text that cannot be stored as an article body or quote."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    quote: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+def normalise_text(text: str) -> str:
+    """Return text with a leading BOM dropped, newlines as ``\\n`` and Unicode in NFC.
+
+    NUL bytes and lone surrogates are refused: PostgreSQL cannot store the
+    first, no encoder can write the second.
+    """
+    if "\x00" in text:
+        raise InvalidText("Text contains a NUL byte.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidText("Text contains characters that are not valid Unicode.") from exc
+    text = text.removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def normalise_body(text: str) -> str:
+    """Return an article body normalised for storage, without surrounding blank space."""
+    return normalise_text(text).strip()
+
+
+def occurrences(body: str, quote: str) -> list[int]:
+    """Return every start offset of quote in body, overlapping ones included."""
+    starts = []
+    position = body.find(quote)
+    while position != -1:
+        starts.append(position)
+        position = body.find(quote, position + 1)
+    return starts
+
+
+def context(body: str, start: int, end: int) -> tuple[str, str]:
+    """Return up to CONTEXT_LENGTH characters before start and after end."""
+    return body[max(0, start - CONTEXT_LENGTH) : start], body[end : end + CONTEXT_LENGTH]
+
+
+def _anchor_at(body: str, quote: str, start: int) -> Anchor:
+    end = start + len(quote)
+    prefix, suffix = context(body, start, end)
+    return Anchor(quote=quote, start=start, end=end, prefix=prefix, suffix=suffix)
+
+
+def anchor_quote(body: str, quote: str, start: int | None = None) -> Anchor:
+    """Anchor quote in body, at start when given, else at its only occurrence.
+
+    Raise QuoteNotFound, QuoteAmbiguous or StartMismatch with a message that
+    tells the user what to do.
+    """
+    quote = normalise_text(quote)
+    if not quote.strip():
+        raise AnchorError("The quote is empty.")
+    if start is not None:
+        if isinstance(start, bool) or not isinstance(start, int):
+            raise AnchorError("start must be a whole number.")
+        if start < 0 or start > len(body):
+            raise StartMismatch(f"start {start} is outside the article text (0 to {len(body)}).")
+        if body[start : start + len(quote)] != quote:
+            found = occurrences(body, quote)
+            hint = (
+                f" The quote occurs at {', '.join(map(str, found[:10]))}."
+                if found
+                else " The quote does not occur in the article."
+            )
+            raise StartMismatch(f"The article text at {start} does not match the quote.{hint}")
+        return _anchor_at(body, quote, start)
+
+    found = occurrences(body, quote)
+    if not found:
+        raise QuoteNotFound("The quote does not occur in the article text; copy it exactly as it stands.")
+    if len(found) > 1:
+        listed = ", ".join(map(str, found[:10]))
+        raise QuoteAmbiguous(
+            f"The quote occurs {len(found)} times in the article (at {listed}); give start to say which one.",
+            found,
+        )
+    return _anchor_at(body, quote, found[0])
+
+
+def _context_score(body: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """Count how many characters of the remembered context still surround [start, end)."""
+    before, after = context(body, start, end)
+    score = 0
+    for a, b in zip(reversed(before), reversed(prefix), strict=False):
+        if a != b:
+            break
+        score += 1
+    for a, b in zip(after, suffix, strict=False):
+        if a != b:
+            break
+        score += 1
+    return score
+
+
+def reanchor(body: str, quote: str, start: int, prefix: str, suffix: str) -> tuple[str, Anchor | None]:
+    """Find a stored quote again after its article body changed.
+
+    Return ("anchored", anchor) when it still stands at start, ("moved",
+    anchor) when it is found elsewhere (the occurrence whose surrounding
+    context matches best, then the nearest), or ("orphaned", None).
+    """
+    end = start + len(quote)
+    if body[start:end] == quote:
+        return "anchored", _anchor_at(body, quote, start)
+    found = occurrences(body, quote)
+    if not found:
+        return "orphaned", None
+    best = max(
+        found,
+        key=lambda s: (_context_score(body, s, s + len(quote), prefix, suffix), -abs(s - start)),
+    )
+    return "moved", _anchor_at(body, quote, best)

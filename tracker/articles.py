@@ -1,0 +1,68 @@
+"""Importing articles: one rule for the command, the API and the import page.
+
+A body is stored once: the same normalised text (same ``body_sha256``) or the
+same URL is refused as a duplicate that names the article already stored.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from tracker import anchoring
+from tracker.models import Article, body_hash
+
+
+class DuplicateArticle(Exception):
+    """The article is already stored; ``existing`` is the stored one."""
+
+    def __init__(self, existing: Article, reason: str = "text"):
+        what = "the same text" if reason == "text" else "the same URL"
+        super().__init__(f"An article with {what} is already stored: “{existing.title}” (id {existing.pk}).")
+        self.existing = existing
+        self.reason = reason
+
+
+def find_duplicate(body: str, url: str | None = None) -> tuple[Article, str] | None:
+    """Return (stored article, "text" or "url") that a new article would duplicate, or None."""
+    body = anchoring.normalise_body(body)
+    if body:
+        existing = Article.objects.filter(body_sha256=body_hash(body)).exclude(body="").first()
+        if existing is not None:
+            return existing, "text"
+    if url:
+        existing = Article.objects.filter(url=url).first()
+        if existing is not None:
+            return existing, "url"
+    return None
+
+
+def import_article(*, by=None, **fields) -> Article:
+    """Validate and store one article from its fields; raise DuplicateArticle or ValidationError.
+
+    Nothing is written when either is raised.
+    """
+    try:
+        fields["body"] = anchoring.normalise_body(fields.get("body") or "")
+        fields["title"] = anchoring.normalise_text(fields.get("title") or "").strip()
+    except anchoring.InvalidText as exc:
+        raise ValidationError({"body": str(exc)}) from exc
+    if not fields["body"]:
+        raise ValidationError({"body": "The article has no text."})
+    duplicate = find_duplicate(fields["body"], fields.get("url"))
+    if duplicate is not None:
+        raise DuplicateArticle(*duplicate)
+    article = Article(created_by=by, **fields)
+    article.body_sha256 = body_hash(article.body)
+    article.full_clean(validate_unique=False, validate_constraints=False)
+    article._history_user = by
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        # Someone stored the same text or URL between our check and our insert.
+        duplicate = find_duplicate(fields["body"], fields.get("url"))
+        if duplicate is None:
+            raise
+        raise DuplicateArticle(*duplicate) from None
+    return article

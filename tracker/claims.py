@@ -1,0 +1,265 @@
+"""Logging and editing claims, their appearances and evidence: the domain for every door.
+
+Status changes and the trash are in tracker.workflow; everything else that
+writes a claim, an appearance or evidence comes through here, so the API, the
+UI, the admin and commands share one copy of each rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from django.db import IntegrityError, transaction
+
+from tracker import anchoring, roles
+from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
+from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
+
+EDITABLE_FIELDS = (
+    "text",
+    "claimant",
+    "claim_date",
+    "rating",
+    "verdict_summary",
+    "verdict_explanation",
+    "tags",
+    "assignee",
+    "priority",
+)
+
+
+class AppearanceError(WorkflowError):
+    """An appearance cannot be anchored; ``index`` says which one of a list, ``field`` which field."""
+
+    def __init__(self, message: str, index: int | None = None, field: str = "quote"):
+        super().__init__(message)
+        self.index = index
+        self.field = field
+
+
+class DuplicateEvidence(WorkflowError):
+    def __init__(self, existing: Evidence):
+        super().__init__("This source is already linked to the claim as evidence.")
+        self.existing = existing
+
+
+@dataclass
+class AppearanceInput:
+    article: Article
+    quote: str
+    start: int | None = None
+    attribution: str = ""
+
+
+@dataclass
+class ClaimInput:
+    text: str
+    appearances: list[AppearanceInput]
+    claimant: object = None
+    claim_date: object = None
+    tags: list[str] = field(default_factory=list)
+    priority: str = Claim.Priority.NORMAL
+    assignee: object = None
+
+
+def resolve_tags(names) -> list[Tag]:
+    """Return Tag rows for names (case-insensitively), creating the unknown ones."""
+    tags = []
+    for raw in names:
+        name = anchoring.normalise_text(str(raw)).strip()
+        if not name:
+            continue
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name[:64])
+            except IntegrityError:
+                tag = Tag.objects.get(name__iexact=name)
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> Appearance:
+    try:
+        anchor = anchoring.anchor_quote(item.article.body, item.quote, item.start)
+    except (anchoring.AnchorError, anchoring.InvalidText) as exc:
+        field_name = "start" if isinstance(exc, anchoring.StartMismatch) else "quote"
+        raise AppearanceError(str(exc), index=index, field=field_name) from exc
+    appearance = Appearance(
+        claim=claim,
+        article=item.article,
+        quote=anchor.quote,
+        start=anchor.start,
+        end=anchor.end,
+        prefix=anchor.prefix,
+        suffix=anchor.suffix,
+        attribution=item.attribution or "",
+        created_by=by,
+    )
+    appearance._history_user = by
+    return appearance
+
+
+def log_claim(data: ClaimInput, *, by) -> Claim:
+    """Create a claim with its anchored appearances, all or nothing."""
+    if not roles.can_log(by):
+        raise EditForbidden("Your role cannot log claims.")
+    if not data.appearances:
+        raise AppearanceError("A claim needs at least one appearance in an article.", field="appearances")
+    with transaction.atomic():
+        claim = Claim(
+            text=data.text,
+            claimant=data.claimant,
+            claim_date=data.claim_date,
+            priority=data.priority or Claim.Priority.NORMAL,
+            assignee=data.assignee,
+            created_by=by,
+        )
+        claim.full_clean()
+        claim._history_user = by
+        claim.save()
+        appearances = [_anchored(claim, item, by, index) for index, item in enumerate(data.appearances)]
+        seen = set()
+        for index, appearance in enumerate(appearances):
+            key = (appearance.article_id, appearance.start, appearance.end)
+            if key in seen:
+                raise AppearanceError("The same quote is given twice.", index=index)
+            seen.add(key)
+            appearance.save()
+        if data.tags:
+            claim.tags.set(resolve_tags(data.tags))
+    return claim
+
+
+def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
+    """Record that claim also appears in item.article, anchored at the quote."""
+    if not roles.can_log(by):
+        raise EditForbidden("Your role cannot add appearances.")
+    with transaction.atomic():
+        locked = Claim.all_objects.select_for_update().get(pk=claim.pk)
+        if locked.in_trash:
+            raise EditForbidden("The claim is in the trash; restore it first.")
+        appearance = _anchored(locked, item, by, None)
+        if locked.appearances.filter(article=appearance.article, start=appearance.start, end=appearance.end).exists():
+            raise AppearanceError("This quote is already recorded as an appearance of the claim.")
+        appearance.save()
+    return appearance
+
+
+def changed_fields(claim: Claim, changes: dict) -> dict:
+    """Return the subset of changes that differ from the claim as stored."""
+    different = {}
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable claim field.")
+        if name == "tags":
+            current = {t.name.lower() for t in claim.tags.all()}
+            wanted = {str(v).strip().lower() for v in value if str(v).strip()}
+            if current != wanted:
+                different[name] = value
+        elif getattr(claim, name) != value:
+            different[name] = value
+    return different
+
+
+def check_editable(claim: Claim, by, changes: dict) -> None:
+    """Raise EditForbidden or ClaimFrozen when by may not make these changes to claim."""
+    if claim.in_trash:
+        raise EditForbidden("The claim is in the trash; restore it first.")
+    if not roles.can_edit_claim(by, claim):
+        raise EditForbidden("You may not edit this claim.")
+    frozen = sorted(set(changes) & set(Claim.FROZEN_FIELDS))
+    if frozen and not claim.is_editable:
+        raise ClaimFrozen(
+            f"The claim is {claim.get_status_display().lower()}: {', '.join(frozen)} can change only while it is "
+            "new or researching. Move it back to researching first."
+        )
+
+
+def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None) -> Claim:
+    """Apply field changes to claim for by, checking version, role and freeze; return the claim.
+
+    A change that alters nothing still succeeds and leaves the version as it was.
+    """
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        different = changed_fields(locked, changes)
+        check_editable(locked, by, different)
+        if not different:
+            return locked
+        tags = different.pop("tags", None)
+        for name, value in different.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["tags"])
+        save_new_version(locked, by)
+        if tags is not None:
+            locked._history_user = by
+            locked.tags.set(resolve_tags(tags))
+    return locked
+
+
+def normalise_url(url: str) -> str:
+    """Return url with its scheme and host lower-cased and its fragment dropped, for source reuse."""
+    url = anchoring.normalise_text(url).strip()
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
+
+
+def find_or_create_source(fields: dict, *, by) -> Source:
+    """Return the source with fields["url"], creating it from fields when it is new."""
+    url = normalise_url(fields["url"]) if fields.get("url") else None
+    if url:
+        existing = Source.objects.filter(url=url).first()
+        if existing is not None:
+            return existing
+    source = Source(**{**fields, "url": url, "created_by": by})
+    source.full_clean()
+    source._history_user = by
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        # Another editor created the same source a moment ago: use theirs.
+        return Source.objects.get(url=url)
+    return source
+
+
+def _check_evidence_editable(claim: Claim, by) -> None:
+    if claim.in_trash:
+        raise EditForbidden("The claim is in the trash; restore it first.")
+    if not claim.is_editable:
+        raise ClaimFrozen(
+            f"The claim is {claim.get_status_display().lower()}: its evidence can change only while it is new or "
+            "researching."
+        )
+
+
+def add_evidence(claim: Claim, *, source: Source, stance: str, by, excerpt: str = "", note: str = "") -> Evidence:
+    """Link source to claim as evidence with a stance."""
+    if not roles.can_log(by):
+        raise EditForbidden("Your role cannot add evidence.")
+    with transaction.atomic():
+        locked = Claim.all_objects.select_for_update().get(pk=claim.pk)
+        _check_evidence_editable(locked, by)
+        existing = Evidence.objects.filter(claim=locked, source=source).first()
+        if existing is not None:
+            raise DuplicateEvidence(existing)
+        evidence = Evidence(claim=locked, source=source, stance=stance, excerpt=excerpt, note=note, added_by=by)
+        evidence.full_clean(exclude=["claim", "source"])
+        evidence._history_user = by
+        evidence.save()
+    return evidence
+
+
+def remove_evidence(evidence: Evidence, *, by) -> None:
+    """Unlink evidence from its claim; the history keeps the removed row."""
+    with transaction.atomic():
+        locked = Claim.all_objects.select_for_update().get(pk=evidence.claim_id)
+        if not roles.can_edit_claim(by, locked):
+            raise EditForbidden("You may not change this claim's evidence.")
+        _check_evidence_editable(locked, by)
+        evidence._history_user = by
+        evidence.delete()

@@ -1,0 +1,480 @@
+"""Factdesk's domain model (DESIGN §1).
+
+Rules about one row live here as model methods; state changes of a claim go
+through tracker.workflow, edits through tracker.claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from tracker import anchoring
+
+# BCP 47 language tags as newsrooms use them: "en", "ru", "pt-BR", "zh-Hant".
+BCP47_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def validate_language(value: str) -> None:
+    if not BCP47_RE.match(value or ""):
+        raise ValidationError("Enter a BCP 47 language tag such as “en”, “ru” or “pt-BR”.", code="invalid")
+
+
+def validate_no_nul(value: str) -> None:
+    if value and "\x00" in value:
+        raise ValidationError("Text may not contain NUL bytes.", code="null_characters_not_allowed")
+
+
+def validate_authors(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(name, str) and name.strip() for name in value):
+        raise ValidationError("Authors must be a list of names.", code="invalid")
+    if any(len(name) > 200 for name in value):
+        raise ValidationError("An author's name may be at most 200 characters.", code="max_length")
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True, validators=[validate_no_nul])
+    domain = models.CharField(max_length=253, blank=True, help_text="e.g. apnews.com")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. US")
+    language = models.CharField(max_length=35, blank=True, validators=[validate_language])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=500, validators=[validate_no_nul])
+    outlet = models.ForeignKey(Outlet, models.PROTECT, null=True, blank=True, related_name="articles")
+    url = models.URLField(max_length=2000, null=True, blank=True, unique=True, validators=[http_url_validator])
+    authors = models.JSONField(default=list, blank=True, validators=[validate_authors])
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=35, default="en", validators=[validate_language])
+    body = models.TextField(
+        blank=True,
+        help_text="Plain text. Left empty only for an article known by its metadata, such as the original of a "
+        "translation whose text the desk does not hold.",
+    )
+    body_sha256 = models.CharField(max_length=64, editable=False, db_index=True)
+    translation_of = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="translations")
+    republished_from = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="republications")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            # One stored copy of each text; empty bodies (metadata-only
+            # articles) are exempt because they all hash alike.
+            models.UniqueConstraint(fields=["body_sha256"], condition=~Q(body=""), name="article_unique_body"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body = anchoring.normalise_body(self.body)
+        self.title = anchoring.normalise_text(self.title).strip()
+        self.body_sha256 = body_hash(self.body)
+        if self.url == "":
+            self.url = None
+        previous = None
+        if self.pk is not None:
+            previous = type(self).objects.filter(pk=self.pk).values_list("body_sha256", flat=True).first()
+        super().save(*args, **kwargs)
+        if previous is not None and previous != self.body_sha256:
+            self.reanchor_appearances()
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.pk is not None:
+            if self.translation_of_id == self.pk:
+                errors["translation_of"] = "An article cannot be a translation of itself."
+            if self.republished_from_id == self.pk:
+                errors["republished_from"] = "An article cannot be republished from itself."
+        if errors:
+            raise ValidationError(errors)
+
+    def reanchor_appearances(self) -> None:
+        """Find every quote again after the body changed, marking moved or orphaned ones."""
+        for appearance in self.appearances.all():
+            state, anchor = anchoring.reanchor(
+                self.body, appearance.quote, appearance.start, appearance.prefix, appearance.suffix
+            )
+            appearance.anchor_state = state
+            if anchor is not None:
+                appearance.start, appearance.end = anchor.start, anchor.end
+                appearance.prefix, appearance.suffix = anchor.prefix, anchor.suffix
+            appearance.save()
+
+
+class Claimant(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    name = models.CharField(max_length=200, db_index=True, validators=[validate_no_nul])
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “US Secretary of State”", validators=[validate_no_nul]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.description})" if self.description else self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64, validators=[validate_no_nul])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_unique_name_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=100)
+    value = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Position on the scale (higher is truer); empty for off-scale verdicts such as “misleading”.",
+    )
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def scale_bounds(cls) -> tuple[int, int] | None:
+        """Return (worst, best) values of the on-scale ratings, or None when there are none."""
+        bounds = cls.objects.filter(value__isnull=False).aggregate(worst=models.Min("value"), best=models.Max("value"))
+        if bounds["worst"] is None:
+            return None
+        return bounds["worst"], bounds["best"]
+
+
+class ClaimQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def public(self):
+        """Return claims with a published snapshot, which is all the public may read."""
+        return self.filter(public_snapshot__isnull=False, deleted_at__isnull=True)
+
+    def awaiting_review(self):
+        return self.filter(status=Claim.Status.IN_REVIEW)
+
+    def assigned_to(self, user):
+        return self.filter(assignee=user)
+
+
+class AliveClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
+    """The default manager: claims in the trash are invisible unless asked for."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        RESEARCHING = "researching", "Researching"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+
+    # Fields that may change only while the claim is new or researching.
+    FROZEN_FIELDS = ("text", "rating", "verdict_summary", "verdict_explanation")
+    EDITABLE_STATUSES = (Status.NEW, Status.RESEARCHING)
+
+    text = models.TextField(validators=[validate_no_nul], help_text="The checkable statement, worded by the desk.")
+    claimant = models.ForeignKey(Claimant, models.PROTECT, null=True, blank=True, related_name="claims")
+    claim_date = models.DateField(null=True, blank=True, help_text="When the claim was made.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, editable=False)
+    rating = models.ForeignKey(Rating, models.PROTECT, null=True, blank=True, related_name="claims")
+    verdict_summary = models.CharField(max_length=500, blank=True, validators=[validate_no_nul])
+    verdict_explanation = models.TextField(blank=True, validators=[validate_no_nul])
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="assigned_claims"
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="created_claims"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="First publication.")
+
+    # What the public sees: a copy of the verdict taken at publication
+    # (DESIGN §2), so a reopened claim keeps its last published verdict.
+    public_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = AliveClaimManager()
+    all_objects = ClaimQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("change_own_claim", "Can edit claims they logged, while new or researching"),
+            ("transition_claim", "Can move claims through the verification workflow"),
+            ("review_claim", "Can publish claims in review or send them back"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="claim_status_updated"),
+            models.Index(fields=["priority"], name="claim_priority"),
+            models.Index(fields=["created_at"], name="claim_created_at"),
+            models.Index(fields=["-updated_at"], name="claim_updated_at"),
+            models.Index(fields=["-last_published_at"], name="claim_last_published"),
+            models.Index(fields=["deleted_at"], name="claim_deleted_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claim-detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        return reverse("factcheck-detail", args=[self.pk, self.public_slug])
+
+    @property
+    def public_slug(self) -> str:
+        text = (self.public_snapshot or {}).get("text") or self.text
+        return slugify(text)[:80].strip("-") or "claim"
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the verdict fields and text may change in the current status."""
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+    def first_appearance(self):
+        """Return the appearance in the earliest-published article (undated articles last)."""
+        appearances = list(self.appearances.all())
+        if not appearances:
+            return None
+        return min(appearances, key=Appearance.chronological_key)
+
+
+class Appearance(models.Model):
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        MOVED = "moved", "Moved"
+        ORPHANED = "orphaned", "Orphaned"
+
+    claim = models.ForeignKey(Claim, models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(Article, models.PROTECT, related_name="appearances")
+    quote = models.TextField(validators=[validate_no_nul])
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=anchoring.CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(max_length=anchoring.CONTEXT_LENGTH, blank=True)
+    attribution = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_no_nul],
+        help_text="As worded in the article, e.g. “Secretary of State Marco Rubio said”.",
+    )
+    anchor_state = models.CharField(
+        max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED, editable=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appearance_end_after_start"),
+            models.UniqueConstraint(fields=["claim", "article", "start", "end"], name="appearance_unique_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{self.quote[:60]}” in {self.article}"
+
+    @staticmethod
+    def chronological_key(appearance: Appearance):
+        published = appearance.article.published_at
+        return (published is None, published or timezone.now(), appearance.article_id, appearance.start)
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        OFFICIAL_STATEMENT = "official_statement", "Official statement"
+        PRIMARY_DOCUMENT = "primary_document", "Primary document"
+        DATASET = "dataset", "Dataset"
+        NEWS_REPORT = "news_report", "News report"
+        EXPERT = "expert", "Expert"
+        OTHER = "other", "Other"
+
+    url = models.URLField(max_length=2000, null=True, blank=True, unique=True, validators=[http_url_validator])
+    title = models.CharField(max_length=500, validators=[validate_no_nul])
+    publisher = models.CharField(max_length=200, blank=True, validators=[validate_no_nul])
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    published_at = models.DateTimeField(null=True, blank=True)
+    accessed_at = models.DateTimeField(null=True, blank=True)
+    archive_url = models.URLField(max_length=2000, blank=True, validators=[http_url_validator])
+    notes = models.TextField(blank=True, validators=[validate_no_nul])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.url == "":
+            self.url = None
+        super().save(*args, **kwargs)
+
+
+class Evidence(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(Source, models.PROTECT, related_name="evidence")
+    stance = models.CharField(max_length=10, choices=Stance.choices)
+    excerpt = models.TextField(blank=True, validators=[validate_no_nul], help_text="The passage relied on.")
+    note = models.TextField(blank=True, validators=[validate_no_nul])
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [models.UniqueConstraint(fields=["claim", "source"], name="evidence_unique_source")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.source}"
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{type(self).__name__} records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{type(self).__name__} records are append-only.")
+
+
+class VerificationEvent(AppendOnlyModel):
+    claim = models.ForeignKey(Claim, models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Claim.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    rating = models.ForeignKey(Rating, models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(help_text="The claim's version after this change.")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Correction(AppendOnlyModel):
+    claim = models.ForeignKey(Claim, models.CASCADE, related_name="corrections")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField()
+    previous_rating = models.ForeignKey(Rating, models.PROTECT, null=True, blank=True, related_name="+")
+    new_rating = models.ForeignKey(Rating, models.PROTECT, null=True, blank=True, related_name="+")
+    event = models.OneToOneField(VerificationEvent, models.PROTECT, null=True, blank=True, related_name="correction")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Correction of {self.claim_id} on {self.at:%Y-%m-%d}"
+
+
+class TrashedClaim(Claim):
+    """Claims in the trash, for the admin's trash list and restore action."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "claim in the trash"
+        verbose_name_plural = "trash"

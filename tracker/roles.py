@@ -1,0 +1,52 @@
+"""Roles of DESIGN §3 as Django groups and permissions, and the checks on them.
+
+The groups and their permissions are created by migration 0003_roles.
+
+Doors ask these functions (never group names directly), so an admin who
+grants a permission to one user by hand gets the behaviour they expect.
+"""
+
+from __future__ import annotations
+
+REPORTER = "reporter"
+EDITOR = "editor"
+REVIEWER = "reviewer"
+ROLES = (REPORTER, EDITOR, REVIEWER)
+
+
+def is_staff_member(user) -> bool:
+    """Whether the user belongs to the desk and may read drafts, articles and sources."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("tracker.view_claim"))
+
+
+def can_log(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tracker.add_claim"))
+
+
+def can_edit_any_claim(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tracker.change_claim"))
+
+
+def can_edit_claim(user, claim) -> bool:
+    """Whether user may change this claim's fields, ignoring the freeze (see Claim.is_editable)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm("tracker.change_claim"):
+        return True
+    return (
+        user.has_perm("tracker.change_own_claim")
+        and claim.created_by_id == user.pk
+        and claim.status in claim.EDITABLE_STATUSES
+    )
+
+
+def can_trash(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tracker.delete_claim"))
+
+
+def can_transition(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tracker.transition_claim"))
+
+
+def can_review(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tracker.review_claim"))

@@ -1,0 +1,350 @@
+"""The verification workflow (DESIGN §2): the one door for every state change of a claim.
+
+``transition()`` is the only code that assigns ``Claim.status``; ``trash()``
+and ``restore()`` are the only code that moves a claim in or out of the
+trash. Each locks the claim row, checks, writes its record and bumps
+``version`` in one transaction; signals go out after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from tracker import claimreview, roles
+from tracker.models import Claim, Correction, Rating, VerificationEvent
+
+Status = Claim.Status
+
+claim_transitioned = Signal()  # sent after commit with claim, event
+
+
+class WorkflowError(Exception):
+    """A refused change of a claim; the message is meant for the person who asked."""
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The move is not in the transition table for the claim's status (HTTP 409)."""
+
+    def __init__(self, message: str, allowed: list[str]):
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class PreconditionFailed(TransitionNotAllowed):
+    """The move is in the table but the claim is not ready for it (HTTP 409)."""
+
+    def __init__(self, message: str, allowed: list[str], reasons: list[str]):
+        super().__init__(message, allowed)
+        self.reasons = reasons
+
+
+class TransitionForbidden(WorkflowError):
+    """The user's role may not make this move (HTTP 403)."""
+
+
+class FourEyesViolation(TransitionForbidden):
+    """The reviewer who publishes must not be the person who sent the claim to review."""
+
+
+class NoteRequired(WorkflowError):
+    """The move needs a note saying why (HTTP 400 on ``note``)."""
+
+
+class EditForbidden(WorkflowError):
+    """The user may not change this claim (HTTP 403)."""
+
+
+class ClaimFrozen(WorkflowError):
+    """Verdict fields and text change only while a claim is new or researching (HTTP 409)."""
+
+
+class StaleVersion(WorkflowError):
+    """The claim changed since the caller read it (HTTP 412); ``current`` is the claim as it is now."""
+
+    def __init__(self, current: Claim):
+        super().__init__(
+            f"This claim was changed by someone else (it is now at version {current.version}); "
+            "reload it and apply your change again."
+        )
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Rule:
+    review: bool = False  # only reviewers (review_claim), else editors and reviewers (transition_claim)
+    note_required: bool = False
+    four_eyes: bool = False
+    needs_verdict: bool = False
+    note_label: str = ""
+
+
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (Status.NEW, Status.RESEARCHING): Rule(),
+    (Status.NEW, Status.DISMISSED): Rule(note_required=True, note_label="why it is not checkable"),
+    (Status.RESEARCHING, Status.IN_REVIEW): Rule(needs_verdict=True),
+    (Status.RESEARCHING, Status.DISMISSED): Rule(note_required=True, note_label="why it is not checkable"),
+    (Status.IN_REVIEW, Status.PUBLISHED): Rule(review=True, four_eyes=True),
+    (Status.IN_REVIEW, Status.RESEARCHING): Rule(review=True, note_required=True, note_label="why it is sent back"),
+    (Status.PUBLISHED, Status.RESEARCHING): Rule(note_required=True, note_label="what is being corrected"),
+    (Status.DISMISSED, Status.NEW): Rule(),
+}
+
+
+def allowed_targets(status: str) -> list[str]:
+    """Return the statuses the transition table allows from status, in table order."""
+    return [to for (frm, to) in TRANSITIONS if frm == status]
+
+
+def sent_to_review_by(claim: Claim):
+    """Return the user id who last sent the claim to review, or None."""
+    return (
+        VerificationEvent.objects.filter(claim=claim, to_status=Status.IN_REVIEW)
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+def verdict_problems(claim: Claim) -> list[str]:
+    """Return what a claim lacks before it can go to review."""
+    problems = []
+    if claim.rating_id is None:
+        problems.append("a rating")
+    if not claim.verdict_summary.strip():
+        problems.append("a verdict summary")
+    if not claim.evidence.exists():
+        problems.append("at least one piece of evidence")
+    return problems
+
+
+def check_transition(claim: Claim, to: str, user, note: str = "", *, as_system: bool = False) -> Rule:
+    """Raise the WorkflowError that refuses this move, or return its rule.
+
+    as_system skips the role checks (not the table, notes or preconditions);
+    it is for data-loading commands that act for no person.
+    """
+    allowed = allowed_targets(claim.status)
+    if claim.in_trash:
+        raise TransitionNotAllowed("The claim is in the trash; restore it first.", [])
+    rule = TRANSITIONS.get((claim.status, to))
+    if as_system:
+        if rule is None:
+            raise TransitionNotAllowed(f"A claim cannot go from {claim.status} to {to}.", allowed)
+        user = None
+    elif not (roles.can_transition(user) or roles.can_review(user)):
+        raise TransitionForbidden("Your role cannot move claims through the workflow.")
+    if rule is None:
+        names = ", ".join(allowed) or "none"
+        raise TransitionNotAllowed(
+            f"A claim cannot go from {claim.status} to {to}. Allowed from {claim.status}: {names}.", allowed
+        )
+    if not as_system:
+        if rule.review and not roles.can_review(user):
+            raise TransitionForbidden(f"Only a reviewer can move a claim from {claim.status} to {to}.")
+        if not rule.review and not roles.can_transition(user):
+            raise TransitionForbidden(f"Your role cannot move a claim from {claim.status} to {to}.")
+    if rule.four_eyes and user is not None and sent_to_review_by(claim) == user.pk:
+        raise FourEyesViolation("You sent this claim to review; a second person must publish it.")
+    if rule.note_required and not note.strip():
+        raise NoteRequired(f"A note is required: say {rule.note_label}.")
+    if rule.needs_verdict:
+        problems = verdict_problems(claim)
+        if problems:
+            raise PreconditionFailed(
+                f"Before review the claim needs {', '.join(problems)}.", allowed, reasons=problems
+            )
+    return rule
+
+
+def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
+    """Return (target, reason it is unavailable or None) for each move the table allows now."""
+    result = []
+    for to in allowed_targets(claim.status):
+        try:
+            check_transition(claim, to, user, note="(checked without a note)")
+        except WorkflowError as exc:
+            result.append((to, str(exc)))
+        else:
+            result.append((to, None))
+    return result
+
+
+def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
+    """Return claim re-read under a row lock, refusing with StaleVersion when it moved on."""
+    locked = Claim.all_objects.select_for_update().get(pk=claim.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked)
+    return locked
+
+
+def save_new_version(claim: Claim, by, reason: str = "") -> None:
+    """Save a locked claim as its next version, recording by in the history."""
+    claim.version += 1
+    claim._history_user = by
+    claim._change_reason = reason or None
+    claim.save()
+
+
+def build_snapshot(claim: Claim, published_at) -> dict:
+    """Copy what the public may see of the claim as it stands now."""
+    rating = claim.rating
+    bounds = Rating.scale_bounds()
+    appearances = sorted(claim.appearances.select_related("article__outlet"), key=lambda a: a.chronological_key(a))
+    claimant = claim.claimant
+    first_published = claim.published_at or published_at
+    return {
+        "version": claim.version + 1,
+        "text": claim.text,
+        "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
+        "claimant": None
+        if claimant is None
+        else {"name": claimant.name, "kind": claimant.kind, "description": claimant.description},
+        "rating": None
+        if rating is None
+        else {
+            "slug": rating.slug,
+            "label": rating.label,
+            "value": rating.value,
+            "description": rating.description,
+            "worst": bounds[0] if bounds and rating.value is not None else None,
+            "best": bounds[1] if bounds and rating.value is not None else None,
+        },
+        "verdict_summary": claim.verdict_summary,
+        "verdict_explanation": claim.verdict_explanation,
+        "tags": sorted(tag.name for tag in claim.tags.all()),
+        "evidence": [
+            {
+                "stance": ev.stance,
+                "excerpt": ev.excerpt,
+                "source": {
+                    "id": ev.source_id,
+                    "url": ev.source.url,
+                    "title": ev.source.title,
+                    "publisher": ev.source.publisher,
+                    "kind": ev.source.kind,
+                    "published_at": ev.source.published_at.isoformat() if ev.source.published_at else None,
+                    "archive_url": ev.source.archive_url,
+                },
+            }
+            for ev in claim.evidence.select_related("source")
+        ],
+        "appearances": [
+            {
+                "article": {
+                    "id": a.article_id,
+                    "title": a.article.title,
+                    "url": a.article.url,
+                    "outlet": a.article.outlet.name if a.article.outlet else None,
+                    "published_at": a.article.published_at.isoformat() if a.article.published_at else None,
+                    "language": a.article.language,
+                },
+                "quote": a.quote,
+                "attribution": a.attribution,
+            }
+            for a in appearances
+        ],
+        "published_at": first_published.isoformat(),
+        "updated_at": published_at.isoformat(),
+    }
+
+
+def _publish(claim: Claim, by, note: str, event: VerificationEvent) -> None:
+    now = event.at
+    previous = claim.public_snapshot
+    snapshot = build_snapshot(claim, now)
+    problems = claimreview.problems(claim, snapshot)
+    if problems:
+        raise PreconditionFailed(
+            "The ClaimReview for this claim would lack " + ", ".join(problems) + ".",
+            allowed_targets(claim.status),
+            reasons=problems,
+        )
+    if previous is not None:
+        old_slug = (previous.get("rating") or {}).get("slug")
+        if old_slug != claim.rating.slug or note.strip():
+            old_rating = Rating.objects.filter(slug=old_slug).first() if old_slug else None
+            text = note.strip() or (
+                f"The rating changed from “{(previous.get('rating') or {}).get('label', 'none')}” "
+                f"to “{claim.rating.label}”."
+            )
+            Correction.objects.create(
+                claim=claim, at=now, note=text, previous_rating=old_rating, new_rating=claim.rating, event=event
+            )
+    claim.public_snapshot = snapshot
+    claim.last_published_at = now
+    if claim.published_at is None:
+        claim.published_at = now
+
+
+def transition(
+    claim: Claim,
+    *,
+    to: str,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+    as_system: bool = False,
+) -> Claim:
+    """Move claim to status ``to`` on behalf of ``by`` and return the updated claim.
+
+    Raise a WorkflowError subclass when the move is refused; nothing is
+    written then. With expected_version, refuse with StaleVersion when the
+    claim has changed since the caller read it. as_system (by=None) is for
+    data-loading commands only: see check_transition.
+    """
+    note = note or ""
+    if by is None and not as_system:
+        raise TransitionForbidden("Log in to move claims through the workflow.")
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        check_transition(locked, to, by, note, as_system=as_system)
+        from_status = locked.status
+        event = VerificationEvent(
+            claim=locked,
+            from_status=from_status,
+            to_status=to,
+            actor=by,
+            at=timezone.now(),
+            note=note.strip(),
+            rating=locked.rating,
+            version=locked.version + 1,
+        )
+        event.save()
+        if to == Status.PUBLISHED:
+            _publish(locked, by, note, event)
+        locked.status = to
+        save_new_version(locked, by, reason=f"{from_status} → {to}" + (f": {note.strip()}" if note.strip() else ""))
+        transaction.on_commit(lambda: claim_transitioned.send(sender=Claim, claim=locked, event=event))
+    return locked
+
+
+def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
+    """Move claim to the trash; it stays restorable with all its history."""
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        if not roles.can_trash(by):
+            raise EditForbidden("Your role cannot move claims to the trash.")
+        if locked.in_trash:
+            raise TransitionNotAllowed("The claim is already in the trash.", [])
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = by
+        save_new_version(locked, by, reason="moved to the trash")
+    return locked
+
+
+def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
+    """Bring claim back from the trash, in the status it had."""
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        if not roles.can_trash(by):
+            raise EditForbidden("Your role cannot restore claims from the trash.")
+        if not locked.in_trash:
+            raise TransitionNotAllowed("The claim is not in the trash.", allowed_targets(locked.status))
+        locked.deleted_at = None
+        locked.deleted_by = None
+        save_new_version(locked, by, reason="restored from the trash")
+    return locked
