@@ -1,6 +1,25 @@
 import pytest
+from django.test import override_settings
 
 from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_without_collectstatic():
+    """Serve static files from the source folders, as `make run` does.
+
+    Production uses whitenoise's manifest storage, which needs collectstatic
+    first; tests render templates and run a live server without that step.
+    """
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ):
+        yield
 
 
 @pytest.fixture
