@@ -66,3 +66,40 @@ def import_article(*, by=None, **fields) -> Article:
             raise
         raise DuplicateArticle(*duplicate) from None
     return article
+
+
+def edit_article(article: Article, *, by=None, **changes) -> Article:
+    """Apply field changes to a stored article; raise DuplicateArticle or ValidationError.
+
+    A changed body must not duplicate another stored article; its claims'
+    quotes are found again in the new text (Article.reanchor_appearances).
+    """
+    try:
+        if "body" in changes:
+            changes["body"] = anchoring.normalise_body(changes.get("body") or "")
+            if not changes["body"]:
+                raise ValidationError({"body": "The article has no text."})
+        if "title" in changes:
+            changes["title"] = anchoring.normalise_text(changes.get("title") or "").strip()
+    except anchoring.InvalidText as exc:
+        raise ValidationError({"body": str(exc)}) from exc
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        duplicate = find_duplicate(changes.get("body", ""), changes.get("url"))
+        if duplicate is not None and duplicate[0].pk != locked.pk:
+            raise DuplicateArticle(*duplicate)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if "body" in changes:
+            locked.body_sha256 = body_hash(locked.body)
+        locked.full_clean(validate_unique=False, validate_constraints=False)
+        locked._history_user = by
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            duplicate = find_duplicate(changes.get("body", ""), changes.get("url"))
+            if duplicate is None or duplicate[0].pk == locked.pk:
+                raise
+            raise DuplicateArticle(*duplicate) from None
+    return locked

@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "tracker.models.Claim.Status",
+        "ClaimantKindEnum": "tracker.models.Claimant.Kind",
+        "SourceKindEnum": "tracker.models.Source.Kind",
+    },
 }
 
 LOGGING = {

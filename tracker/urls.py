@@ -8,4 +8,5 @@ admin.site.index_title = "Desk configuration and power edits"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("tracker.api.urls")),
 ]

@@ -1,0 +1,105 @@
+"""Domain refusals as HTTP answers (DESIGN §4 status codes), and the concurrency preconditions."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tracker import anchoring, articles, claims, workflow
+
+logger = logging.getLogger(__name__)
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "This change needs the version you are changing: send the claim's ETag in an If-Match header "
+        'or "version" in the body.'
+    )
+    default_code = "precondition_required"
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+def _messages(exc) -> list[str]:
+    return [str(exc)]
+
+
+def django_validation_detail(exc: DjangoValidationError) -> dict | list:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}
+
+
+def _claim_body(context, claim) -> dict | None:
+    view = context.get("view")
+    request = context.get("request")
+    serialize = getattr(view, "serialize_claim", None)
+    if serialize is None or request is None:
+        return None
+    return serialize(claim)
+
+
+def domain_response(exc: Exception, context: dict) -> Response | None:
+    """Return the response for a domain exception, or None when exc is not one."""
+    if isinstance(exc, workflow.StaleVersion):
+        body = {"detail": str(exc), "current": _claim_body(context, exc.current)}
+        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": exc.current.etag})
+    if isinstance(exc, workflow.PreconditionFailed):
+        return Response({"detail": str(exc), "allowed": exc.allowed, "reasons": exc.reasons}, status=409)
+    if isinstance(exc, workflow.TransitionNotAllowed):
+        return Response({"detail": str(exc), "allowed": exc.allowed}, status=409)
+    if isinstance(exc, workflow.NoteRequired):
+        return Response({"note": _messages(exc)}, status=400)
+    if isinstance(exc, claims.AppearanceError):
+        return Response({exc.field: _messages(exc)}, status=400)
+    if isinstance(exc, workflow.ClaimFrozen):
+        return Response({"detail": str(exc)}, status=409)
+    if isinstance(exc, claims.DuplicateEvidence):
+        return Response({"detail": str(exc), "id": exc.existing.pk}, status=409)
+    if isinstance(exc, workflow.TransitionForbidden | workflow.EditForbidden):
+        return Response({"detail": str(exc)}, status=403)
+    if isinstance(exc, articles.DuplicateArticle):
+        return Response({"detail": str(exc), "id": exc.existing.pk, "reason": exc.reason}, status=409)
+    if isinstance(exc, anchoring.InvalidText):
+        return Response({"non_field_errors": _messages(exc)}, status=400)
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_validation_detail(exc), status=400)
+    return None
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Map domain refusals to their status codes, then let DRF answer the rest; never a bare 500 for bad input."""
+    response = domain_response(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, Http404):
+        exc = Http404("Not found.")
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    if isinstance(exc, IntegrityError):
+        # A concurrent writer won a uniqueness race the domain checked for just before.
+        logger.info("Integrity conflict answered with 409: %s", exc)
+        return Response({"detail": "This conflicts with a change made at the same moment; try again."}, status=409)
+    if isinstance(exc, DataError | OverflowError):
+        logger.info("Out-of-range input answered with 400: %s", exc)
+        return Response({"detail": "A value is out of range or malformed."}, status=400)
+    return None
+
+
+__all__ = ["Conflict", "PermissionDenied", "PreconditionRequired", "ValidationError", "exception_handler"]

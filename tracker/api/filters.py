@@ -1,0 +1,124 @@
+"""Query filters of claims/ (DESIGN §4); an invalid value answers 400 with the parameter named."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from tracker.models import Appearance, Claim, Rating
+
+MAX_ID = 2**63 - 1
+SEARCH_CONFIG = "english"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """A filter on a related object's id; ids no database could hold are a 400, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class TextFilter(django_filters.CharFilter):
+    """A text filter with a bounded length (forms.CharField already refuses NUL bytes)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+
+def _appears(**lookups) -> Exists:
+    return Exists(Appearance.objects.filter(claim=OuterRef("pk"), **lookups))
+
+
+def search_claims(queryset, value: str):
+    """Return claims whose text, verdict or any quote matches value.
+
+    PostgreSQL ranks nothing here but uses real full-text matching (stemming,
+    websearch syntax); SQLite, for development, falls back to substrings.
+    """
+    value = value.strip()
+    if not value:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
+        claim_vector = SearchVector("text", "verdict_summary", "verdict_explanation", config=SEARCH_CONFIG)
+        quote_matches = Appearance.objects.annotate(
+            document=SearchVector("quote", "attribution", config=SEARCH_CONFIG)
+        ).filter(claim=OuterRef("pk"), document=query)
+        return queryset.annotate(document=claim_vector).filter(Q(document=query) | Exists(quote_matches))
+    return queryset.filter(
+        Q(text__icontains=value)
+        | Q(verdict_summary__icontains=value)
+        | Q(verdict_explanation__icontains=value)
+        | _appears(quote__icontains=value)
+    )
+
+
+class ClaimFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Claim.Status.choices)
+    rating = django_filters.ModelChoiceFilter(
+        queryset=Rating.objects.all(), to_field_name="slug", help_text="A rating's slug."
+    )
+    tag = TextFilter(method="filter_tag", help_text="A tag's name (case-insensitive).")
+    claimant = IdFilter(field_name="claimant_id", help_text="A claimant's id.")
+    article = IdFilter(method="filter_article", help_text="Claims appearing in this article (id).")
+    outlet = IdFilter(method="filter_outlet", help_text="Claims appearing in an article of this outlet (id).")
+    assignee = TextFilter(method="filter_assignee", help_text="The assignee's username.")
+    created_after = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = TextFilter(method="filter_search", help_text="Full text over claim text, quotes and verdicts.")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_tag(self, queryset, name, value):
+        # Tag names are unique case-insensitively, so this join adds no duplicate rows.
+        return queryset.filter(tags__name__iexact=value)
+
+    def filter_article(self, queryset, name, value):
+        return queryset.filter(_appears(article_id=value))
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.filter(_appears(article__outlet_id=value))
+
+    def filter_assignee(self, queryset, name, value):
+        if not get_user_model().objects.filter(username=value).exists():
+            raise forms.ValidationError({"assignee": f"No user is called “{value}”."})
+        return queryset.filter(assignee__username=value)
+
+    def filter_search(self, queryset, name, value):
+        return search_claims(queryset, value)
+
+
+class PublishedClaimFilter(django_filters.FilterSet):
+    """Filters for anonymous callers, over what was published only (never the draft behind it)."""
+
+    rating = django_filters.CharFilter(method="filter_rating", max_length=50, help_text="A rating's slug.")
+    search = TextFilter(method="filter_search", help_text="Words in the published claim text or verdict.")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_rating(self, queryset, name, value):
+        return queryset.filter(public_snapshot__rating__slug=value)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(public_snapshot__text__icontains=value) | Q(public_snapshot__verdict_summary__icontains=value)
+        )

@@ -1,0 +1,91 @@
+"""Who may call what (DESIGN §3), asked of tracker.roles and the model permissions it is built on.
+
+Anonymous callers get 401 (never 403) for everything but published claims and
+ClaimReview; rows they may not know about are hidden by the views' querysets,
+so those answer 404.
+"""
+
+from __future__ import annotations
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from tracker import roles
+
+_ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
+_ACTIONS["DELETE"] = "delete"
+
+
+def _model_perm(request, view) -> bool:
+    model = view.permission_model
+    action = _ACTIONS.get(request.method)
+    if action is None:
+        return False
+    return request.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+
+
+class DeskPermission(BasePermission):
+    """Desk members by their model permissions: view to read, add to create, change to edit."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return roles.is_staff_member(user) and _model_perm(request, view)
+
+
+class ClaimPermission(BasePermission):
+    """Claims: anyone reads (the queryset decides which rows); writes by role, per action and per claim."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        action = getattr(view, "action", None)
+        if request.method in SAFE_METHODS and action in {"list", "retrieve", "claimreview"}:
+            return True
+        if not (user and user.is_authenticated):
+            return False
+        if not roles.is_staff_member(user):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        if action == "create":
+            return roles.can_log(user)
+        if action == "transition":
+            return roles.can_transition(user) or roles.can_review(user)
+        if action == "destroy":
+            return roles.can_trash(user)
+        if action == "partial_update":
+            return roles.can_edit_any_claim(user) or user.has_perm("tracker.change_own_claim")
+        return False
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if getattr(view, "action", None) == "partial_update":
+            return roles.can_edit_claim(request.user, obj)
+        return True
+
+
+class ClaimPartPermission(BasePermission):
+    """Appearances, evidence and history of a claim: desk members read, those who may log claims add."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if not roles.is_staff_member(user):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        # Removing evidence is the domain's call (own claims for reporters); it answers 403 itself.
+        return roles.can_log(user)
+
+
+class PublicPermission(BasePermission):
+    """Published material: anyone may read it."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS

@@ -1,0 +1,70 @@
+"""OpenAPI details drf-spectacular cannot infer: the error answers every operation may give."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ERROR = inline_serializer(
+    "Error",
+    fields={"detail": serializers.CharField(required=False, help_text="What went wrong, for a person.")},
+)
+# A 400 names the fields at fault: {"field": ["message", ...]} or nested for lists.
+FIELD_ERRORS = OpenApiResponse(
+    {"type": "object", "additionalProperties": True},
+    description="Bad field values: messages per field (or under non_field_errors / detail).",
+)
+CONFLICT = inline_serializer(
+    "Conflict",
+    fields={
+        "detail": serializers.CharField(),
+        "allowed": serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="Transitions the table allows from here."
+        ),
+        "reasons": serializers.ListField(child=serializers.CharField(), required=False),
+        "id": serializers.IntegerField(required=False, help_text="The existing object this duplicates."),
+        "reason": serializers.CharField(required=False),
+    },
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The claim\'s ETag as you read it, e.g. "12-3". Needed (or "version" in the body) to change a claim.',
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 412],
+    required=False,
+    description="A strong validator of this claim version; send it back in If-Match.",
+)
+
+
+class FactdeskAutoSchema(AutoSchema):
+    """Document the error statuses of every operation, so clients (and the schema tests) can rely on them."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        method = self.method.upper()
+        error = self._get_response_for_code(ERROR, "400")
+        extra = {
+            "400": self._get_response_for_code(FIELD_ERRORS, "400"),
+            "401": {**error, "description": "Not logged in."},
+            "403": {**error, "description": "Your role may not do this."},
+        }
+        if self._is_detail() or method != "GET":
+            extra["404"] = {**error, "description": "No such object, or not one you may see."}
+        if method in {"POST", "PATCH", "PUT"}:
+            extra["415"] = {**error, "description": "The body is not JSON."}
+        extra["406"] = {**error, "description": "Cannot answer in a media type the Accept header allows."}
+        for code, response in extra.items():
+            responses.setdefault(code, response)
+        return responses
+
+    def _is_detail(self) -> bool:
+        return "{" in self.path

@@ -1,0 +1,497 @@
+"""Serializers of API v1: field names and references exactly as DESIGN §4 names them.
+
+Related objects go by id, a rating by its slug, tags by name, users by
+username. Serializers only parse and shape; writes go through the domain
+(tracker.claims, tracker.workflow, tracker.articles) in the views.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker import claimreview, claims
+from tracker.models import (
+    Appearance,
+    Article,
+    Claim,
+    Claimant,
+    Evidence,
+    Outlet,
+    Rating,
+    Source,
+    Tag,
+)
+
+# Largest id PostgreSQL's bigint holds; anything bigger cannot name a row.
+MAX_ID = 2**63 - 1
+# Largest value PostgreSQL's integer holds (offsets, versions).
+MAX_INT = 2**31 - 1
+MAX_TAGS = 50
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that answers 400 (not 500) for ids no database column could hold."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "out_of_range": "Invalid pk “{pk_value}” - object does not exist.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str):
+            if not data.isdigit() or len(data) > 19:
+                self.fail("does_not_exist", pk_value=data[:40])
+            data = int(data)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+def id_field(model, **kwargs) -> IdRelatedField:
+    return IdRelatedField(queryset=model.objects.all(), **kwargs)
+
+
+class UsernameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        kwargs.setdefault("queryset", get_user_model().objects.filter(is_active=True))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RatingSlugField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        kwargs.setdefault("queryset", Rating.objects.all())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": 64}})
+class TagNamesField(serializers.ListField):
+    """Tags by name: written as a list of names (unknown names create tags), read from the prefetched rows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=64, allow_blank=False))
+        kwargs.setdefault("max_length", MAX_TAGS)
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        if hasattr(data, "all"):
+            return [tag.name for tag in data.all()]
+        return list(data)
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["id", "name", "domain", "country", "language"]
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    outlet = id_field(Outlet, allow_null=True, required=False)
+    translation_of = id_field(Article, allow_null=True, required=False)
+    republished_from = id_field(Article, allow_null=True, required=False)
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=100, default=list
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "outlet",
+            "url",
+            "authors",
+            "published_at",
+            "language",
+            "body_sha256",
+            "translation_of",
+            "republished_from",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["body_sha256", "created_at", "updated_at"]
+        extra_kwargs = {"url": {"allow_null": True, "required": False}}
+
+
+class ArticleSerializer(ArticleListSerializer):
+    body = serializers.CharField(trim_whitespace=False, allow_blank=False)
+
+    class Meta(ArticleListSerializer.Meta):
+        fields = [*ArticleListSerializer.Meta.fields[:7], "body", *ArticleListSerializer.Meta.fields[7:]]
+
+    def validate_url(self, value):
+        return value or None
+
+
+class ClaimantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Claimant
+        fields = ["id", "name", "kind", "description"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "title",
+            "publisher",
+            "kind",
+            "published_at",
+            "accessed_at",
+            "archive_url",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"url": {"allow_null": True, "required": False}}
+
+    def validate_url(self, value):
+        return claims.normalise_url(value) if value else None
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["slug", "label", "value", "description", "order"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appearance
+        fields = [
+            "id",
+            "article",
+            "quote",
+            "start",
+            "end",
+            "prefix",
+            "suffix",
+            "attribution",
+            "anchor_state",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AppearanceInputSerializer(serializers.Serializer):
+    article = id_field(Article)
+    quote = serializers.CharField(trim_whitespace=False, max_length=10_000)
+    start = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
+    attribution = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    def to_domain(self) -> claims.AppearanceInput:
+        return appearance_input(self.validated_data)
+
+
+def appearance_input(data: dict) -> claims.AppearanceInput:
+    return claims.AppearanceInput(
+        article=data["article"], quote=data["quote"], start=data.get("start"), attribution=data.get("attribution", "")
+    )
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as the desk sees it (staff callers)."""
+
+    claimant = id_field(Claimant, allow_null=True)
+    rating = RatingSlugField(allow_null=True)
+    tags = TagNamesField()
+    assignee = UsernameField(allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    appearances = AppearanceSerializer(many=True, read_only=True)
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "claimant",
+            "claim_date",
+            "status",
+            "rating",
+            "verdict_summary",
+            "verdict_explanation",
+            "tags",
+            "assignee",
+            "priority",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "appearances",
+            "public_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_public_url(self, claim: Claim) -> str | None:
+        """The public fact-check page, once the claim has been published."""
+        if claim.public_snapshot is None:
+            return None
+        return claimreview.public_url(claim)
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10_000)
+    appearances = AppearanceInputSerializer(many=True, allow_empty=False, max_length=100)
+    claimant = id_field(Claimant, allow_null=True, required=False)
+    claim_date = serializers.DateField(allow_null=True, required=False)
+    tags = TagNamesField(required=False)
+    priority = serializers.ChoiceField(choices=Claim.Priority.choices, required=False)
+    assignee = UsernameField(allow_null=True, required=False)
+
+    def to_domain(self) -> claims.ClaimInput:
+        data = self.validated_data
+        return claims.ClaimInput(
+            text=data["text"],
+            appearances=[appearance_input(item) for item in data["appearances"]],
+            claimant=data.get("claimant"),
+            claim_date=data.get("claim_date"),
+            tags=data.get("tags") or [],
+            priority=data.get("priority") or Claim.Priority.NORMAL,
+            assignee=data.get("assignee"),
+        )
+
+
+class VersionedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_INT,
+        help_text="The version you read, when you do not send If-Match.",
+    )
+
+
+class ClaimUpdateSerializer(VersionedSerializer):
+    text = serializers.CharField(max_length=10_000, required=False)
+    claimant = id_field(Claimant, allow_null=True, required=False)
+    claim_date = serializers.DateField(allow_null=True, required=False)
+    rating = RatingSlugField(allow_null=True, required=False)
+    verdict_summary = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    verdict_explanation = serializers.CharField(max_length=50_000, allow_blank=True, required=False)
+    tags = TagNamesField(required=False)
+    assignee = UsernameField(allow_null=True, required=False)
+    priority = serializers.ChoiceField(choices=Claim.Priority.choices, required=False)
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.validated_data.items() if name != "version"}
+
+
+class TransitionSerializer(VersionedSerializer):
+    to = serializers.ChoiceField(choices=Claim.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True, allow_null=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    source_kind = serializers.CharField(source="source.kind", read_only=True)
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "claim",
+            "source",
+            "source_url",
+            "source_title",
+            "source_publisher",
+            "source_kind",
+            "stance",
+            "excerpt",
+            "note",
+            "added_by",
+            "added_at",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    """Evidence to link: an existing source by id, or a source by URL (reused when already stored)."""
+
+    source = id_field(Source, required=False)
+    source_url = serializers.URLField(required=False, max_length=2000)
+    source_title = serializers.CharField(required=False, max_length=500)
+    source_publisher = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    source_kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
+    source_published_at = serializers.DateTimeField(required=False, allow_null=True)
+    source_accessed_at = serializers.DateTimeField(required=False, allow_null=True)
+    source_archive_url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    source_notes = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    stance = serializers.ChoiceField(choices=Evidence.Stance.choices)
+    excerpt = serializers.CharField(required=False, allow_blank=True, max_length=50_000, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=50_000, default="")
+
+    SOURCE_FIELDS = ("title", "publisher", "kind", "published_at", "accessed_at", "archive_url", "notes")
+
+    def validate_source_url(self, value):
+        return _http_url(value)
+
+    def validate_source_archive_url(self, value):
+        return _http_url(value) if value else value
+
+    def validate(self, attrs):
+        if attrs.get("source") is not None and attrs.get("source_url"):
+            raise serializers.ValidationError({"source": "Give either source (an id) or source_url, not both."})
+        if attrs.get("source") is None and not attrs.get("source_url"):
+            raise serializers.ValidationError({"source": "Give source (an id) or source_url."})
+        return attrs
+
+    def source_fields(self) -> dict:
+        data = self.validated_data
+        fields = {"url": data["source_url"]}
+        for name in self.SOURCE_FIELDS:
+            if f"source_{name}" in data:
+                fields[name] = data[f"source_{name}"]
+        if not fields.get("title"):
+            fields["title"] = data["source_url"]
+        return fields
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise serializers.ValidationError("Only http and https addresses are accepted.")
+    return value
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    kind = serializers.CharField()
+    from_status = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    changes = serializers.DictField(child=serializers.DictField())
+    rating = serializers.CharField(allow_null=True)
+
+
+# The anonymous view of a claim: its public snapshot only (DESIGN §2).
+
+
+class PublishedClaimantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+
+
+class PublishedArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.URLField(allow_null=True)
+    outlet = serializers.CharField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    language = serializers.CharField()
+
+
+class PublishedAppearanceSerializer(serializers.Serializer):
+    article = PublishedArticleSerializer()
+    quote = serializers.CharField()
+    attribution = serializers.CharField(allow_blank=True)
+
+
+class PublishedSourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField(allow_null=True)
+    title = serializers.CharField()
+    publisher = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    archive_url = serializers.CharField(allow_blank=True)
+
+
+class PublishedEvidenceSerializer(serializers.Serializer):
+    stance = serializers.CharField()
+    excerpt = serializers.CharField(allow_blank=True)
+    source = PublishedSourceSerializer()
+
+
+class PublishedCorrectionSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class PublishedClaimSerializer(serializers.Serializer):
+    """A claim as the public sees it: the verdict last published, whatever the desk is doing now."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    claimant = PublishedClaimantSerializer(allow_null=True)
+    claim_date = serializers.DateField(allow_null=True)
+    status = serializers.CharField(help_text="Always “published”: the public sees published verdicts only.")
+    rating = serializers.CharField(allow_null=True, help_text="The rating's slug.")
+    rating_label = serializers.CharField(allow_null=True)
+    verdict_summary = serializers.CharField(allow_blank=True)
+    verdict_explanation = serializers.CharField(allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    appearances = PublishedAppearanceSerializer(many=True)
+    evidence = PublishedEvidenceSerializer(many=True)
+    corrections = PublishedCorrectionSerializer(many=True)
+    published_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    public_url = serializers.URLField()
+
+    def to_representation(self, claim: Claim) -> dict:
+        snap = claim.public_snapshot
+        rating = snap.get("rating") or {}
+        return {
+            "id": claim.pk,
+            "text": snap.get("text"),
+            "claimant": snap.get("claimant"),
+            "claim_date": snap.get("claim_date"),
+            "status": Claim.Status.PUBLISHED.value,
+            "rating": rating.get("slug"),
+            "rating_label": rating.get("label"),
+            "verdict_summary": snap.get("verdict_summary", ""),
+            "verdict_explanation": snap.get("verdict_explanation", ""),
+            "tags": snap.get("tags", []),
+            "appearances": snap.get("appearances", []),
+            "evidence": snap.get("evidence", []),
+            # Corrections are public as soon as they are made: they are made by publishing.
+            "corrections": [{"at": c.at.isoformat(), "note": c.note} for c in claim.corrections.all()],
+            "published_at": snap.get("published_at"),
+            "updated_at": snap.get("updated_at"),
+            "public_url": claimreview.public_url(claim),
+        }
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class ClaimReviewField(serializers.Field):
+    def to_representation(self, value):
+        return value

@@ -1,0 +1,27 @@
+"""API v1 on one router, the OpenAPI schema and the offline Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from tracker.api import views
+
+router = SimpleRouter()
+router.register("outlets", views.OutletViewSet, basename="api-outlet")
+router.register("articles", views.ArticleViewSet, basename="api-article")
+router.register("claimants", views.ClaimantViewSet, basename="api-claimant")
+router.register("claims", views.ClaimViewSet, basename="api-claim")
+router.register(r"claims/(?P<claim_pk>[0-9]+)/appearances", views.ClaimAppearanceViewSet, basename="api-appearance")
+router.register(r"claims/(?P<claim_pk>[0-9]+)/evidence", views.ClaimEvidenceViewSet, basename="api-evidence")
+router.register(r"claims/(?P<claim_pk>[0-9]+)/history", views.ClaimHistoryViewSet, basename="api-history")
+router.register("claimreview", views.ClaimReviewFeedViewSet, basename="api-claimreview")
+router.register("sources", views.SourceViewSet, basename="api-source")
+router.register("ratings", views.RatingViewSet, basename="api-rating")
+router.register("tags", views.TagViewSet, basename="api-tag")
+
+urlpatterns = [
+    path("v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
