@@ -22,6 +22,13 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hash test passwords cheaply: PBKDF2's deliberate slowness costs seconds per test."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def reporter(db):
     return make_user("reporter", username="rita")
