@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker import views
+
 admin.site.site_header = "Factdesk administration"
 admin.site.site_title = "Factdesk admin"
 admin.site.index_title = "Desk configuration and power edits"
@@ -9,4 +11,24 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("tracker.api.urls")),
+    # The editorial web UI and the public fact-check pages (DESIGN §5).
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("articles/", views.article_list, name="article-list"),
+    path("articles/import/", views.article_import, name="article-import"),
+    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<int:pk>/claims/", views.log_claim, name="article-log-claim"),
+    path("claims/", views.claim_list, name="claim-list"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
+    path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
+    path("claims/<int:pk>/transition/", views.claim_transition, name="claim-transition"),
+    path("claims/<int:pk>/evidence/", views.evidence_add, name="claim-evidence-add"),
+    path("claims/<int:pk>/evidence/<int:evidence_id>/remove/", views.evidence_remove, name="claim-evidence-remove"),
+    path("claims/<int:pk>/appearances/", views.appearance_add, name="claim-appearance-add"),
+    path("claims/<int:pk>/trash/", views.claim_trash, name="claim-trash"),
+    path("claims/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
+    path("fact-checks/", views.factcheck_index, name="factcheck-index"),
+    path("fact-checks/feed/", views.FactCheckFeed(), name="factcheck-feed"),
+    path("fact-checks/<int:pk>/<str:slug>/", views.factcheck_detail, name="factcheck-detail"),
 ]

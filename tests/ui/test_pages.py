@@ -1,0 +1,193 @@
+"""Every desk page answers each role as DESIGN §3 says; anonymous visitors never see a draft."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, make_claim, make_user
+from tracker import workflow
+
+from .conftest import ROLES
+
+
+@pytest.mark.django_db
+class DeskPageTests:
+    @pytest.mark.parametrize("role", ROLES)
+    def test_desk_pages_open_for_every_desk_role(self, client_for, role, new_claim, article):
+        client = client_for(role)
+        for url in [
+            reverse("home"),
+            reverse("article-list"),
+            reverse("article-import"),
+            article.get_absolute_url(),
+            reverse("claim-list"),
+            new_claim.get_absolute_url(),
+        ]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+
+    @pytest.mark.parametrize("name", ["article-list", "article-import", "claim-list", "dashboard"])
+    def test_anonymous_visitors_are_sent_to_log_in(self, client, name):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+    def test_anonymous_home_is_the_public_index(self, client, published_claim, new_claim):
+        response = client.get("/")
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Fact-checks" in body
+        assert published_claim.public_snapshot["text"] in body
+        assert new_claim.text not in body
+
+    def test_desk_home_is_the_dashboard(self, client_for):
+        response = client_for("editor").get("/")
+        assert "My assignments" in response.content.decode()
+
+    def test_a_draft_answers_404_to_anonymous_visitors(self, client, new_claim):
+        assert client.get(new_claim.get_absolute_url()).status_code == 404
+        assert client.get(f"/claims/{new_claim.pk + 1000}/").status_code == 404
+
+    def test_a_published_claim_sends_anonymous_visitors_to_its_public_page(self, client, published_claim):
+        response = client.get(published_claim.get_absolute_url())
+        assert response.status_code == 302
+        assert response["Location"] == published_claim.get_public_url()
+
+    def test_a_user_outside_the_desk_is_refused(self, client, new_claim, article):
+        client.force_login(make_user(None))
+        assert client.get(reverse("claim-list")).status_code == 403
+        assert client.get(article.get_absolute_url()).status_code == 403
+        assert client.get(new_claim.get_absolute_url()).status_code == 404
+
+    def test_login_page_renders_and_logs_in(self, client, editor):
+        assert client.get(reverse("login")).status_code == 200
+        response = client.post(
+            reverse("login"), {"username": editor.username, "password": "correct horse battery staple"}
+        )
+        assert response.status_code == 302
+        assert "My assignments" in client.get("/").content.decode()
+
+    def test_logout_is_a_post_and_lands_on_the_public_index(self, client_for):
+        client = client_for("editor")
+        response = client.post(reverse("logout"), follow=True)
+        assert response.status_code == 200
+        assert client.get(reverse("claim-list")).status_code == 302
+
+
+@pytest.mark.django_db
+class DashboardTests:
+    def test_it_counts_claims_per_status_and_lists_my_work(self, client_for, editor, reviewer, other_reviewer):
+        mine = make_claim(text="Assigned to the editor.", assignee=editor)
+        make_claim(text="Nobody's claim.")
+        response = client_for(editor).get("/")
+        body = response.content.decode()
+        assert response.context["total"] == 2
+        assert ("new", "New", 2) in response.context["statuses"]
+        assert [c.pk for c in response.context["mine"]] == [mine.pk]
+        assert "Assigned to the editor." in body
+
+    def test_waiting_for_review_leaves_out_claims_i_sent(self, client_for, reviewer, other_reviewer):
+        from tests.factories import ready_for_review
+
+        sent_by_me = make_claim(text="I sent this one.")
+        sent_by_other = make_claim(text="Someone else sent this one.")
+        for claim, sender in ((sent_by_me, reviewer), (sent_by_other, other_reviewer)):
+            workflow.transition(claim, to="researching", by=sender)
+            ready_for_review(claim, by=sender)
+            workflow.transition(claim, to="in_review", by=sender)
+        response = client_for(reviewer).get("/")
+        assert [c.pk for c in response.context["waiting"]] == [sent_by_other.pk]
+
+
+@pytest.mark.django_db
+class ArticleListTests:
+    def test_search_finds_by_title_and_outlet(self, client_for):
+        ArticleFactory(title="Patriot deliveries slow down")
+        ArticleFactory(title="Weather report")
+        client = client_for("reporter")
+        body = client.get(reverse("article-list"), {"q": "patriot"}).content.decode()
+        assert "Patriot deliveries slow down" in body
+        assert "Weather report" not in body
+
+    def test_htmx_search_returns_only_the_results(self, client_for):
+        ArticleFactory(title="Patriot deliveries slow down")
+        response = client_for("reporter").get(reverse("article-list"), {"q": "patriot"}, HTTP_HX_REQUEST="true")
+        body = response.content.decode()
+        assert "Patriot deliveries slow down" in body
+        assert "<html" not in body
+
+    def test_it_paginates(self, client_for):
+        ArticleFactory.create_batch(30)
+        client = client_for("reporter")
+        first = client.get(reverse("article-list"))
+        assert len(first.context["page"].object_list) == 25
+        second = client.get(reverse("article-list"), {"page": 2})
+        assert len(second.context["page"].object_list) == 5
+        assert client.get(reverse("article-list"), {"page": "zzz"}).status_code == 200
+
+
+@pytest.mark.django_db
+class ReaderTests:
+    def test_every_claim_is_highlighted_and_linked(self, client_for, article, reporter):
+        first = make_claim(by=reporter, article=article, quote="NATO announced Wednesday", text="First.")
+        second = make_claim(by=reporter, article=article, quote="announced Wednesday that it", text="Second.")
+        body = client_for("reporter").get(article.get_absolute_url()).content.decode()
+        assert f'href="/claims/{first.pk}/"' in body and f'href="/claims/{second.pk}/"' in body
+        # The overlap carries both claims.
+        assert f'data-claims="{first.pk} {second.pk}"' in body
+        assert 'data-o="0"' in body
+
+    def test_article_html_is_shown_as_text(self, client_for):
+        article = ArticleFactory(body='Before <script>alert("pwned")</script> <b>bold</b> & after.')
+        body = client_for("reporter").get(article.get_absolute_url()).content.decode()
+        assert "<script>alert" not in body and "<b>bold</b>" not in body
+        assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in body
+
+    def test_trashed_claims_are_not_highlighted(self, client_for, article, reporter, editor):
+        claim = make_claim(by=reporter, article=article)
+        workflow.trash(claim, by=editor)
+        body = client_for("reporter").get(article.get_absolute_url()).content.decode()
+        assert f'href="/claims/{claim.pk}/"' not in body
+
+    def test_unknown_article_is_404(self, client_for):
+        assert client_for("reporter").get("/articles/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+class ClaimPageTests:
+    def test_it_shows_quote_in_context_evidence_and_history(self, client_for, editor, new_claim):
+        from tests.factories import add_evidence
+
+        workflow.transition(new_claim, to="researching", by=editor, note="Starting.")
+        add_evidence(new_claim, by=editor)
+        body = client_for(editor).get(new_claim.get_absolute_url()).content.decode()
+        appearance = new_claim.appearances.get()
+        assert f'<mark class="quote-mark">{appearance.quote}</mark>' in body
+        assert appearance.prefix.strip()[-10:] in body
+        assert "Quoted passage." in body
+        assert "New → Researching" in body and "Starting." in body
+        assert "Evidence added" in body
+
+    def test_it_explains_unavailable_transitions(self, client_for, editor, new_claim):
+        workflow.transition(new_claim, to="researching", by=editor)
+        response = client_for(editor).get(new_claim.get_absolute_url())
+        transitions = {t["to"]: t for t in response.context["transitions"]}
+        assert "a rating" in transitions["in_review"]["reason"]
+        assert transitions["dismissed"]["reason"] is None
+        body = response.content.decode()
+        assert "Before review the claim needs a rating" in body
+
+    def test_a_reporter_sees_no_transition_buttons(self, client_for, new_claim):
+        response = client_for("reporter").get(new_claim.get_absolute_url())
+        assert all(t["reason"] for t in response.context["transitions"])
+        assert 'name="to"' not in response.content.decode()
+
+    def test_a_reporter_cannot_edit_someone_elses_claim(self, client_for, new_claim):
+        response = client_for("reporter").get(new_claim.get_absolute_url())
+        assert response.context["can_edit"] is False
+        assert 'id="edit-form"' not in response.content.decode()
+
+    def test_trashed_claims_are_visible_only_to_those_who_restore(self, client_for, editor, reporter, new_claim):
+        workflow.trash(new_claim, by=editor)
+        assert client_for(reporter).get(new_claim.get_absolute_url()).status_code == 404
+        body = client_for(editor).get(new_claim.get_absolute_url()).content.decode()
+        assert "This claim is in the trash" in body

@@ -1,0 +1,305 @@
+"""Forms of the editorial web UI: they parse input; the domain modules decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from tracker import anchoring
+from tracker.claims import normalise_url
+from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
+
+MAX_INT = 2**31 - 1
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def desk_users():
+    """Return the active users who belong to the desk, for assignee choices."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=["reporter", "editor", "reviewer"]))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+def split_names(value: str) -> list[str]:
+    """Split a comma-separated list, dropping blanks and repeats (case-insensitively)."""
+    names, seen = [], set()
+    for raw in (value or "").split(","):
+        name = " ".join(raw.split())
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+def find_or_create_claimant(name: str, description: str = "", *, by=None) -> Claimant | None:
+    """Return the claimant called name (case-insensitively), creating it when new."""
+    name = " ".join(anchoring.normalise_text(name or "").split())
+    if not name:
+        return None
+    existing = Claimant.objects.filter(name__iexact=name).order_by("id").first()
+    if existing is not None:
+        return existing
+    claimant = Claimant(name=name[:200], description=(description or "").strip()[:300])
+    claimant.full_clean()
+    claimant._history_user = by
+    claimant.save()
+    return claimant
+
+
+class ArticleImportForm(forms.Form):
+    title = forms.CharField(max_length=500, required=False, help_text="Taken from the file when left empty.")
+    outlet = forms.CharField(max_length=200, required=False, help_text="A new name creates the outlet.")
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    published_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Published"
+    )
+    language = forms.CharField(max_length=35, initial="en", help_text="BCP 47, e.g. en, ru, pt-BR.")
+    authors = forms.CharField(max_length=2000, required=False, help_text="Comma-separated names.")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), required=False, strip=False, label="Text")
+    file = forms.FileField(
+        required=False, label="…or a .txt file", widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        if not upload.name.lower().endswith(".txt"):
+            raise ValidationError("Upload a plain-text .txt file.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("file") and not (cleaned.get("body") or "").strip():
+            raise ValidationError("Paste the article's text or choose a .txt file.")
+        if cleaned.get("body") and cleaned.get("file"):
+            raise ValidationError("Give either pasted text or a file, not both.")
+        return cleaned
+
+    def article_fields(self) -> dict:
+        """Return the typed-in fields for import_article (outlet as a name, resolved by the view)."""
+        data = self.cleaned_data
+        fields = {
+            "title": data["title"],
+            "url": data["url"] or None,
+            "published_at": data["published_at"],
+            "language": data["language"].strip() or "en",
+            "authors": split_names(data["authors"]),
+            "body": data["body"],
+        }
+        return {name: value for name, value in fields.items() if value not in (None, "", [])}
+
+
+def outlet_named(name: str, *, by=None) -> Outlet | None:
+    """Return the outlet called name, creating it when new."""
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    existing = Outlet.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    outlet = Outlet(name=name)
+    outlet.full_clean()
+    outlet._history_user = by
+    outlet.save()
+    return outlet
+
+
+class LogClaimForm(forms.Form):
+    quote = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        strip=False,
+        help_text="Exact words from the article. Select them in the text to fill this in.",
+    )
+    start = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_INT,
+        widget=forms.HiddenInput,
+        help_text="Where the quote starts, in characters; needed when the words occur more than once.",
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Claim",
+        help_text="The checkable statement, in the desk's words.",
+    )
+    claimant = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Who made the claim. A new name is added.",
+        widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
+    )
+    claimant_description = forms.CharField(max_length=300, required=False, label="Claimant description")
+    attribution = forms.CharField(max_length=500, required=False, help_text="As worded, e.g. “officials said”.")
+    tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
+    priority = forms.ChoiceField(choices=Claim.Priority.choices, initial=Claim.Priority.NORMAL)
+
+
+class AppearanceForm(forms.Form):
+    article = forms.IntegerField(min_value=1, max_value=MAX_INT, label="Article id")
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), strip=False)
+    start = forms.IntegerField(required=False, min_value=0, max_value=MAX_INT, label="Start (optional)")
+    attribution = forms.CharField(max_length=500, required=False)
+
+    def clean_article(self):
+        article = Article.objects.filter(pk=self.cleaned_data["article"]).first()
+        if article is None:
+            raise ValidationError("There is no article with this id.")
+        return article
+
+
+class VersionedForm(forms.Form):
+    """A form about one claim, carrying the version the user saw."""
+
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT, widget=forms.HiddenInput)
+
+
+class ClaimEditForm(VersionedForm):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Claim")
+    claimant = forms.ModelChoiceField(Claimant.objects.all(), required=False)
+    claim_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rating = forms.ModelChoiceField(Rating.objects.all(), required=False, to_field_name="slug")
+    verdict_summary = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    verdict_explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
+    priority = forms.ChoiceField(choices=Claim.Priority.choices)
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
+
+    FIELDS = ("text", "claimant", "claim_date", "rating", "verdict_summary", "verdict_explanation", "tags")
+    FIELDS += ("priority", "assignee")
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        self.claim = claim
+        kwargs.setdefault("initial", self.initial_for(claim))
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = desk_users()
+        if not claim.is_editable:
+            # Frozen fields keep their stored value whatever is posted.
+            for name in Claim.FROZEN_FIELDS:
+                self.fields[name].disabled = True
+
+    @staticmethod
+    def initial_for(claim: Claim) -> dict:
+        return {
+            "version": claim.version,
+            "text": claim.text,
+            "claimant": claim.claimant_id,
+            "claim_date": claim.claim_date,
+            "rating": claim.rating.slug if claim.rating_id else None,
+            "verdict_summary": claim.verdict_summary,
+            "verdict_explanation": claim.verdict_explanation,
+            "tags": ", ".join(t.name for t in claim.tags.all()),
+            "priority": claim.priority,
+            "assignee": claim.assignee_id,
+        }
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        data["tags"] = split_names(data["tags"])
+        return data
+
+
+class AssigneeForm(VersionedForm):
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = desk_users()
+
+
+class TransitionForm(VersionedForm):
+    to = forms.ChoiceField(choices=Claim.Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class EvidenceForm(VersionedForm):
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, widget=forms.HiddenInput)
+    source_url = forms.URLField(max_length=2000, required=False, label="Source URL", assume_scheme="https")
+    source_title = forms.CharField(max_length=500, required=False, label="Title")
+    source_publisher = forms.CharField(max_length=200, required=False, label="Publisher")
+    source_kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.OTHER, label="Kind")
+    stance = forms.ChoiceField(choices=Evidence.Stance.choices)
+    excerpt = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="The passage relied on."
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("source") is None and not cleaned.get("source_url"):
+            raise ValidationError("Give the source's URL.")
+        url = cleaned.get("source_url")
+        missing_title = url and cleaned.get("source") is None and not cleaned.get("source_title")
+        # A known URL reuses its source, which already has a title.
+        if missing_title and not Source.objects.filter(url=normalise_url(url)).exists():
+            self.add_error("source_title", "A new source needs a title.")
+        return cleaned
+
+    def source_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "url": data["source_url"],
+            "title": data["source_title"],
+            "publisher": data["source_publisher"],
+            "kind": data["source_kind"],
+        }
+
+
+class ClaimFilterForm(forms.Form):
+    """The claim queue's filters, named as in the API's claims/ list."""
+
+    SORTS = {
+        "-updated": ("-updated_at", "-id"),
+        "updated": ("updated_at", "id"),
+        "-created": ("-created_at", "-id"),
+        "created": ("created_at", "id"),
+        "priority": ("priority_rank", "-updated_at", "-id"),
+        "status": ("status", "-updated_at", "-id"),
+    }
+    SORT_LABELS = {
+        "-updated": "Recently changed",
+        "updated": "Least recently changed",
+        "-created": "Newest",
+        "created": "Oldest",
+        "priority": "Priority",
+        "status": "Status",
+    }
+
+    search = forms.CharField(max_length=200, required=False, label="Search")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Claim.Status.choices], required=False)
+    rating = forms.ModelChoiceField(
+        Rating.objects.all(), to_field_name="slug", required=False, empty_label="Any rating"
+    )
+    tag = forms.CharField(max_length=64, required=False)
+    claimant = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Claimant id")
+    article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Article id")
+    outlet = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Outlet id")
+    assignee = forms.CharField(max_length=150, required=False, help_text="A username, or “me”.")
+    created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+
+class ArticleSearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Search")
+
+
+def tag_names() -> list[str]:
+    return list(Tag.objects.values_list("name", flat=True)[:500])

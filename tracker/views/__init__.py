@@ -1,0 +1,41 @@
+"""The editorial web UI and the public fact-check pages (DESIGN §5), by area."""
+
+from .articles import article_detail, article_import, article_list, log_claim
+from .claims import (
+    appearance_add,
+    claim_assign,
+    claim_detail,
+    claim_edit,
+    claim_list,
+    claim_restore,
+    claim_transition,
+    claim_trash,
+    evidence_add,
+    evidence_remove,
+)
+from .dashboard import dashboard, home
+from .public import FactCheckFeed
+from .public import detail as factcheck_detail
+from .public import index as factcheck_index
+
+__all__ = [
+    "FactCheckFeed",
+    "appearance_add",
+    "article_detail",
+    "article_import",
+    "article_list",
+    "claim_assign",
+    "claim_detail",
+    "claim_edit",
+    "claim_list",
+    "claim_restore",
+    "claim_transition",
+    "claim_trash",
+    "dashboard",
+    "evidence_add",
+    "evidence_remove",
+    "factcheck_detail",
+    "factcheck_index",
+    "home",
+    "log_claim",
+]

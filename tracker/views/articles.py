@@ -1,0 +1,185 @@
+"""Articles: the list with search, the import page and the reader where claims are logged."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+
+from tracker import articles, claims, highlight, roles
+from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
+from tracker.importing import ImportFileError, parse_text_document
+from tracker.models import Appearance, Article, Claimant
+from tracker.workflow import EditForbidden
+
+from .common import desk_required, paginate, querystring_without, require
+
+
+@desk_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    """List articles, newest first, searchable by title, outlet and URL."""
+    form = ArticleSearchForm(request.GET)
+    queryset = (
+        Article.objects.select_related("outlet")
+        .defer("body")
+        .annotate(
+            claim_count=Count(
+                "appearances__claim", filter=Q(appearances__claim__deleted_at__isnull=True), distinct=True
+            )
+        )
+    )
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        queryset = queryset.filter(
+            Q(title__icontains=query) | Q(outlet__name__icontains=query) | Q(url__icontains=query)
+        )
+    page = paginate(request, queryset.order_by("-created_at", "-id"))
+    context = {"form": form, "page": page, "query": query, "qs": querystring_without(request, "page")}
+    template = "tracker/articles/_results.html" if request.htmx else "tracker/articles/list.html"
+    return render(request, template, context)
+
+
+def _read_upload(upload) -> dict:
+    """Return {"title", "body"} parsed from an uploaded .txt file (the first line is the title)."""
+    return parse_text_document(upload.read(), name=upload.name)
+
+
+@desk_required
+def article_import(request: HttpRequest) -> HttpResponse:
+    """Import one article from pasted text or an uploaded .txt file; a duplicate links to the stored one."""
+    require(request.user.has_perm("tracker.add_article"), "Your role cannot import articles.")
+    form = ArticleImportForm(request.POST or None, request.FILES or None)
+    duplicate = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        typed = form.article_fields()
+        outlet_name = form.cleaned_data["outlet"]
+        try:
+            # One transaction: a refused import leaves no new outlet behind.
+            with transaction.atomic():
+                fields = {}
+                if form.cleaned_data.get("file"):
+                    fields = _read_upload(form.cleaned_data["file"])
+                # What the user typed wins over what the file says.
+                fields.update(typed)
+                if outlet_name:
+                    fields["outlet"] = outlet_named(outlet_name, by=request.user)
+                elif isinstance(fields.get("outlet"), str):
+                    fields["outlet"] = outlet_named(fields["outlet"], by=request.user)
+                if not fields.get("title"):
+                    raise ValidationError({"title": "Give the article a title."})
+                article = articles.import_article(by=request.user, **fields)
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+            status = 400
+        except articles.DuplicateArticle as exc:
+            duplicate = exc.existing
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            elif exc.messages:
+                form.add_error(None, exc)
+            status = 400
+        else:
+            messages.success(request, format_html("Imported “{}”.", article.title))
+            return redirect(article)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "tracker/articles/import.html", {"form": form, "duplicate": duplicate}, status=status)
+
+
+def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
+    """Return the highlights for every appearance of a live claim in article, and those appearances."""
+    appearances = list(
+        Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
+        .select_related("claim__rating", "claim__claimant")
+        .order_by("start", "id")
+    )
+    spans = []
+    for appearance in appearances:
+        claim = appearance.claim
+        verdict = f" · {claim.rating.label}" if claim.rating_id else ""
+        spans.append(
+            highlight.Span(
+                key=appearance.pk,
+                claim=claim.pk,
+                start=appearance.start,
+                end=appearance.end,
+                url=claim.get_absolute_url(),
+                label=f"#{claim.pk}",
+                title=f"{claim.get_status_display()}{verdict}: {claim}",
+                css=f"st-{claim.status}",
+            )
+        )
+    return spans, appearances
+
+
+@desk_required
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reader: the article's text with every logged claim highlighted, and the form to log one."""
+    article = get_object_or_404(Article.objects.select_related("outlet", "translation_of", "republished_from"), pk=pk)
+    form = LogClaimForm()
+    return _reader(request, article, form)
+
+
+def _reader(request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200) -> HttpResponse:
+    spans, appearances = reader_spans(article)
+    context = {
+        "article": article,
+        "body_html": highlight.render(article.body, spans),
+        "appearances": appearances,
+        "form": form,
+        "can_log": roles.can_log(request.user),
+        "claimants": Claimant.objects.order_by("name").values_list("name", flat=True)[:500],
+    }
+    return render(request, "tracker/articles/reader.html", context, status=status)
+
+
+@desk_required
+def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a claim quoted in this article (POST from the reader)."""
+    article = get_object_or_404(Article.objects.select_related("outlet"), pk=pk)
+    if request.method != "POST":
+        return redirect(article)
+    require(roles.can_log(request.user), "Your role cannot log claims.")
+    form = LogClaimForm(request.POST)
+    if not form.is_valid():
+        return _reader(request, article, form, status=400)
+    data = form.cleaned_data
+    try:
+        claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
+        claim = claims.log_claim(
+            claims.ClaimInput(
+                text=data["text"],
+                claimant=claimant,
+                tags=[t for t in data["tags"].split(",") if t.strip()],
+                priority=data["priority"],
+                appearances=[
+                    claims.AppearanceInput(
+                        article=article, quote=data["quote"], start=data["start"], attribution=data["attribution"]
+                    )
+                ],
+            ),
+            by=request.user,
+        )
+    except claims.AppearanceError as exc:
+        form.add_error("quote" if exc.field != "start" else None, str(exc))
+        return _reader(request, article, form, status=400)
+    except EditForbidden as exc:
+        require(False, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _reader(request, article, form, status=400)
+    messages.success(
+        request, format_html('Logged claim <a href="{}">#{}</a>: {}', claim.get_absolute_url(), claim.pk, claim)
+    )
+    return redirect(reverse("article-detail", args=[article.pk]) + f"#claim-{claim.pk}")

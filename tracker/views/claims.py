@@ -1,0 +1,520 @@
+"""Claims: the queue, the claim page and every action on a claim.
+
+Each action parses its form, asks tracker.roles, calls the domain
+(tracker.claims, tracker.workflow) and turns a refusal into a message on the
+re-rendered page with the status code the API would use.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+
+from tracker import claims, history, roles, workflow
+from tracker.forms import (
+    AppearanceForm,
+    AssigneeForm,
+    ClaimEditForm,
+    ClaimFilterForm,
+    EvidenceForm,
+    TransitionForm,
+    VersionedForm,
+)
+from tracker.models import Appearance, Claim, Claimant, Evidence
+
+from .common import desk_required, paginate, priority_rank, querystring_without, require
+
+STATUS_LABELS = dict(Claim.Status.choices)
+FIELD_LABELS = {
+    "text": "Claim",
+    "claimant": "Claimant",
+    "claim_date": "Claim date",
+    "rating": "Rating",
+    "verdict_summary": "Verdict summary",
+    "verdict_explanation": "Verdict explanation",
+    "tags": "Tags",
+    "priority": "Priority",
+    "assignee": "Assignee",
+}
+
+
+# --- the queue ---------------------------------------------------------------
+
+
+def filter_claims(queryset, data: dict, user):
+    """Apply the queue's (the API's) filters from cleaned form data."""
+    if data.get("status"):
+        queryset = queryset.filter(status=data["status"])
+    if data.get("rating"):
+        queryset = queryset.filter(rating=data["rating"])
+    if data.get("tag"):
+        queryset = queryset.filter(tags__name__iexact=data["tag"].strip())
+    if data.get("claimant"):
+        queryset = queryset.filter(claimant_id=data["claimant"])
+    if data.get("article"):
+        queryset = queryset.filter(Exists(Appearance.objects.filter(claim=OuterRef("pk"), article_id=data["article"])))
+    if data.get("outlet"):
+        queryset = queryset.filter(
+            Exists(Appearance.objects.filter(claim=OuterRef("pk"), article__outlet_id=data["outlet"]))
+        )
+    assignee = (data.get("assignee") or "").strip()
+    if assignee == "me":
+        queryset = queryset.filter(assignee=user)
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee__username=assignee)
+    if data.get("created_after"):
+        queryset = queryset.filter(created_at__date__gte=data["created_after"])
+    if data.get("created_before"):
+        queryset = queryset.filter(created_at__date__lte=data["created_before"])
+    words = (data.get("search") or "").split()
+    for word in words[:10]:
+        queryset = queryset.filter(
+            Q(text__icontains=word)
+            | Q(verdict_summary__icontains=word)
+            | Q(verdict_explanation__icontains=word)
+            | Exists(Appearance.objects.filter(claim=OuterRef("pk"), quote__icontains=word))
+        )
+    return queryset
+
+
+@desk_required
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """The claim queue: filtered, sorted, paginated; the same few queries at any page size."""
+    form = ClaimFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    queryset = filter_claims(Claim.objects.all(), data, request.user)
+    sort = data.get("sort") or "-updated"
+    queryset = (
+        queryset.select_related("claimant", "rating", "assignee")
+        .prefetch_related("tags")
+        .annotate(priority_rank=priority_rank())
+        .order_by(*ClaimFilterForm.SORTS[sort])
+    )
+    page = paginate(request, queryset)
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "sorts": ClaimFilterForm.SORT_LABELS,
+        "qs": querystring_without(request, "page"),
+        "qs_nosort": querystring_without(request, "page", "sort"),
+    }
+    template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
+    return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+# --- the claim page ---------------------------------------------------------------
+
+
+def get_claim_for(request: HttpRequest, pk: int) -> Claim:
+    """Return the claim for a desk member (trashed ones only for those who may restore them)."""
+    manager = Claim.all_objects if roles.can_trash(request.user) else Claim.objects
+    return get_object_or_404(
+        manager.select_related("claimant", "rating", "assignee", "created_by", "deleted_by"), pk=pk
+    )
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the claim page to the desk; the public gets the fact-check or a 404, never a hint of a draft."""
+    if not roles.is_staff_member(request.user):
+        claim = Claim.objects.public().filter(pk=pk).first()
+        if claim is None:
+            raise Http404("No such claim.")
+        return redirect(claim.get_public_url())
+    return render_claim(request, get_claim_for(request, pk))
+
+
+def render_claim(request: HttpRequest, claim: Claim, status: int = 200, **overrides) -> HttpResponse:
+    user = request.user
+    appearances = list(claim.appearances.select_related("article__outlet").order_by("id"))
+    evidence = list(claim.evidence.select_related("source", "added_by"))
+    transitions = [
+        {
+            "to": to,
+            "label": action_label(claim.status, to),
+            "reason": reason,
+            "note_required": _note_required(claim, to),
+        }
+        for to, reason in workflow.available_transitions(claim, user)
+    ]
+    timeline = timeline_for_page(claim)
+    context = {
+        "claim": claim,
+        "appearances": appearances,
+        "evidence": evidence,
+        "transitions": transitions,
+        "timeline": timeline,
+        "corrections": list(claim.corrections.select_related("previous_rating", "new_rating")),
+        "can_edit": roles.can_edit_claim(user, claim) and not claim.in_trash,
+        "can_log": roles.can_log(user) and not claim.in_trash,
+        "can_trash": roles.can_trash(user),
+        "edit_form": ClaimEditForm(claim=claim),
+        "assignee_form": AssigneeForm(initial={"version": claim.version, "assignee": claim.assignee_id}),
+        "transition_form": TransitionForm(initial={"version": claim.version}),
+        "evidence_form": EvidenceForm(initial={"version": claim.version}),
+        "appearance_form": AppearanceForm(),
+        "field_labels": FIELD_LABELS,
+        "status_labels": STATUS_LABELS,
+    }
+    context.update(overrides)
+    if request.htmx and overrides.get("partial"):
+        return render(request, overrides["partial"], context, status=status)
+    return render(request, "tracker/claims/detail.html", context, status=status)
+
+
+ACTION_LABELS = {
+    (Claim.Status.NEW, Claim.Status.RESEARCHING): "Start research",
+    (Claim.Status.IN_REVIEW, Claim.Status.RESEARCHING): "Send back to researching",
+    (Claim.Status.PUBLISHED, Claim.Status.RESEARCHING): "Reopen for correction",
+    (Claim.Status.DISMISSED, Claim.Status.NEW): "Restore to new",
+}
+TARGET_LABELS = {
+    Claim.Status.IN_REVIEW: "Send to review",
+    Claim.Status.PUBLISHED: "Publish",
+    Claim.Status.DISMISSED: "Dismiss",
+}
+KIND_LABELS = {
+    "created": "Logged",
+    "edited": "Edited",
+    "trashed": "Moved to the trash",
+    "restored": "Restored from the trash",
+    "appearance_added": "Appearance added",
+    "appearance_changed": "Appearance changed",
+    "appearance_removed": "Appearance removed",
+    "evidence_added": "Evidence added",
+    "evidence_changed": "Evidence changed",
+    "evidence_removed": "Evidence removed",
+}
+
+
+def action_label(status: str, to: str) -> str:
+    return ACTION_LABELS.get((status, to)) or TARGET_LABELS.get(to) or f"Move to {STATUS_LABELS[to].lower()}"
+
+
+def timeline_for_page(claim: Claim) -> list:
+    """Return the claim's history newest first, with labels and values as people read them."""
+    entries = history.claim_timeline(claim)
+    claimant_ids = {
+        change[side]
+        for entry in entries
+        for name, change in entry.changes.items()
+        if name == "claimant"
+        for side in ("old", "new")
+        if change[side] is not None
+    }
+    claimants = dict(Claimant.objects.filter(pk__in=claimant_ids).values_list("pk", "name")) if claimant_ids else {}
+    for entry in entries:
+        entry.from_label = STATUS_LABELS.get(entry.from_status, "")
+        entry.to_label = STATUS_LABELS.get(entry.to_status, "")
+        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
+        shown = {}
+        for name, change in entry.changes.items():
+            pair = {}
+            for side in ("old", "new"):
+                value = change[side]
+                if name == "claimant" and value is not None:
+                    value = claimants.get(value, f"#{value}")
+                elif isinstance(value, list):
+                    value = ", ".join(str(v) for v in value)
+                pair[side] = value
+            shown[name.replace("_", " ")] = pair
+        entry.shown_changes = shown
+    return list(reversed(entries))
+
+
+def _note_required(claim: Claim, to: str) -> bool:
+    rule = workflow.TRANSITIONS.get((claim.status, to))
+    return bool(rule and rule.note_required)
+
+
+def _display(name: str, value) -> str:
+    """Show a field's value as people read it."""
+    if value in (None, "", []):
+        return "—"
+    if name == "tags":
+        return ", ".join(sorted(str(v) for v in value))
+    if name == "priority":
+        return dict(Claim.Priority.choices).get(value, value)
+    if name == "assignee":
+        return getattr(value, "username", str(value))
+    return str(value)
+
+
+def _values_of(claim_or_record) -> dict:
+    values = {}
+    for name in ClaimEditForm.FIELDS:
+        if name == "tags":
+            tags = claim_or_record.tags.all()
+            values[name] = [getattr(t, "name", None) or str(getattr(t, "tag", t)) for t in tags]
+        else:
+            values[name] = getattr(claim_or_record, name)
+    return values
+
+
+def conflict_rows(claim: Claim, seen_version: int, submitted: dict) -> list[dict]:
+    """Compare the claim as the user opened it, as it is now, and what they submitted."""
+    record = claim.history.filter(version=seen_version).order_by("-history_date", "-history_id").first()
+    current = _values_of(claim)
+    before = _values_of(record) if record is not None else None
+    rows = []
+    for name in ClaimEditForm.FIELDS:
+        now = _display(name, current[name])
+        then = _display(name, before[name]) if before is not None else None
+        yours = _display(name, submitted.get(name)) if name in submitted else None
+        changed = then is not None and then != now
+        if changed or (before is None and yours is not None and yours != now):
+            rows.append({"field": FIELD_LABELS[name], "then": then, "now": now, "yours": yours})
+    return rows
+
+
+def _post_only(request: HttpRequest) -> None:
+    if request.method != "POST":
+        raise PermissionDenied("This address only accepts form submissions.")
+
+
+@desk_required
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the claim's fields and verdict; a stale form shows what changed and keeps the input."""
+    claim = get_claim_for(request, pk)
+    if request.method != "POST":
+        return redirect(claim)
+    require(roles.can_edit_claim(request.user, claim), "You may not edit this claim.")
+    form = ClaimEditForm(request.POST, claim=claim)
+    if not form.is_valid():
+        return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
+    seen = form.cleaned_data["version"]
+    try:
+        claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
+    except workflow.StaleVersion as exc:
+        current = exc.current
+        rows = conflict_rows(current, seen, form.changes())
+        # Keep what the user typed; saving again now applies it knowingly over the new version.
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        fresh = ClaimEditForm(data, claim=current)
+        fresh.is_valid()
+        return render_claim(
+            request,
+            current,
+            status=412,
+            edit_form=fresh,
+            conflict=rows,
+            conflict_version=current.version,
+            open_edit=True,
+        )
+    except workflow.EditForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.ClaimFrozen as exc:
+        form.add_error(None, str(exc))
+        return render_claim(request, claim, status=409, edit_form=form, open_edit=True)
+    except ValidationError as exc:
+        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
+    messages.success(request, "Saved.")
+    return redirect(claim)
+
+
+@desk_required
+def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the claim's assignee."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    require(roles.can_edit_claim(request.user, claim), "You may not change this claim's assignee.")
+    form = AssigneeForm(request.POST)
+    if not form.is_valid():
+        return render_claim(request, claim, status=400, assignee_form=form)
+    try:
+        claims.edit_claim(
+            claim,
+            {"assignee": form.cleaned_data["assignee"]},
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except workflow.StaleVersion as exc:
+        rows = conflict_rows(exc.current, form.cleaned_data["version"], {"assignee": form.cleaned_data["assignee"]})
+        return render_claim(
+            request,
+            exc.current,
+            status=412,
+            conflict=rows,
+            conflict_version=exc.current.version,
+            error="The claim changed since you opened it; the assignee was not changed. Check and try again.",
+        )
+    except workflow.WorkflowError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, "Assignee updated.")
+    return redirect(claim)
+
+
+@desk_required
+def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the claim through the workflow; every refusal is shown on the page."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    require(
+        roles.can_transition(request.user) or roles.can_review(request.user),
+        "Your role cannot move claims through the workflow.",
+    )
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return render_claim(request, claim, status=400, transition_form=form)
+    to, note = form.cleaned_data["to"], form.cleaned_data["note"]
+    try:
+        moved = workflow.transition(
+            claim, to=to, by=request.user, note=note, expected_version=form.cleaned_data["version"]
+        )
+    except workflow.StaleVersion as exc:
+        data = request.POST.copy()
+        data["version"] = str(exc.current.version)
+        return render_claim(
+            request,
+            exc.current,
+            status=412,
+            transition_form=TransitionForm(data),
+            error=f"{exc} Your note is kept below.",
+        )
+    except workflow.NoteRequired as exc:
+        form.add_error("note", str(exc))
+        return render_claim(request, claim, status=400, transition_form=form, error=str(exc))
+    except workflow.TransitionForbidden as exc:
+        return render_claim(request, claim, status=403, transition_form=form, error=str(exc))
+    except (workflow.TransitionNotAllowed, workflow.ClaimFrozen) as exc:
+        return render_claim(request, claim, status=409, transition_form=form, error=str(exc))
+    messages.success(request, f"Moved to {STATUS_LABELS[moved.status].lower()}.")
+    if moved.status == Claim.Status.PUBLISHED:
+        messages.info(
+            request, format_html('Public page: <a href="{}">{}</a>', moved.get_public_url(), moved.get_public_url())
+        )
+    return redirect(moved)
+
+
+@desk_required
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a source (found or created by its URL) to the claim as evidence."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    require(roles.can_log(request.user), "Your role cannot add evidence.")
+    form = EvidenceForm(request.POST)
+    partial = "tracker/claims/_evidence.html"
+    if not form.is_valid():
+        return render_claim(request, claim, status=400, evidence_form=form, partial=partial)
+    try:
+        source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
+        claims.add_evidence(
+            claim,
+            source=source,
+            stance=form.cleaned_data["stance"],
+            excerpt=form.cleaned_data["excerpt"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+    except claims.DuplicateEvidence as exc:
+        form.add_error(None, str(exc))
+        return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
+    except workflow.ClaimFrozen as exc:
+        form.add_error(None, str(exc))
+        return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
+    except workflow.EditForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            target = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}.get(field)
+            form.add_error(target if target in form.fields else None, errors)
+        return render_claim(request, claim, status=400, evidence_form=form, partial=partial)
+    claim.refresh_from_db()
+    if claim.version != form.cleaned_data["version"]:
+        messages.info(request, "The claim changed since you opened it; review the page before going on.")
+    messages.success(request, format_html("Evidence added: {}.", source))
+    if request.htmx:
+        return render_claim(request, claim, partial=partial)
+    return redirect(reverse("claim-detail", args=[claim.pk]) + "#evidence")
+
+
+@desk_required
+def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """Unlink one piece of evidence from the claim."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    evidence = get_object_or_404(Evidence.objects.select_related("source"), pk=evidence_id, claim=claim)
+    require(roles.can_edit_claim(request.user, claim), "You may not change this claim's evidence.")
+    partial = "tracker/claims/_evidence.html"
+    try:
+        claims.remove_evidence(evidence, by=request.user)
+    except workflow.EditForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.ClaimFrozen as exc:
+        return render_claim(request, claim, status=409, partial=partial, evidence_error=str(exc), error=str(exc))
+    messages.success(request, format_html("Evidence removed: {}.", evidence.source))
+    if request.htmx:
+        return render_claim(request, claim, partial=partial)
+    return redirect(reverse("claim-detail", args=[claim.pk]) + "#evidence")
+
+
+@desk_required
+def appearance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the claim's appearance in another article."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    require(roles.can_log(request.user), "Your role cannot add appearances.")
+    form = AppearanceForm(request.POST)
+    if not form.is_valid():
+        return render_claim(request, claim, status=400, appearance_form=form, open_appearance=True)
+    data = form.cleaned_data
+    try:
+        claims.add_appearance(
+            claim,
+            claims.AppearanceInput(
+                article=data["article"], quote=data["quote"], start=data["start"], attribution=data["attribution"]
+            ),
+            by=request.user,
+        )
+    except claims.AppearanceError as exc:
+        form.add_error("start" if exc.field == "start" else "quote", str(exc))
+        return render_claim(request, claim, status=400, appearance_form=form, open_appearance=True)
+    except workflow.EditForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, format_html("Appearance added in “{}”.", data["article"].title))
+    return redirect(reverse("claim-detail", args=[claim.pk]) + "#appearances")
+
+
+@desk_required
+def claim_trash(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the claim to the trash (editors and reviewers)."""
+    claim = get_claim_for(request, pk)
+    _post_only(request)
+    require(roles.can_trash(request.user), "Your role cannot move claims to the trash.")
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return render_claim(
+            request, claim, status=400, error="The form was incomplete; reload the page and try again."
+        )
+    try:
+        workflow.trash(claim, by=request.user, expected_version=form.cleaned_data["version"])
+    except workflow.StaleVersion as exc:
+        return render_claim(request, exc.current, status=412, error=f"{exc} It was not moved to the trash.")
+    except workflow.TransitionNotAllowed as exc:
+        return render_claim(request, claim, status=409, error=str(exc))
+    messages.success(request, format_html("Claim #{} moved to the trash. It can be restored from its page.", claim.pk))
+    return redirect("claim-list")
+
+
+@desk_required
+def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bring the claim back from the trash."""
+    _post_only(request)
+    require(roles.can_trash(request.user), "Your role cannot restore claims.")
+    claim = get_claim_for(request, pk)
+    try:
+        workflow.restore(claim, by=request.user)
+    except workflow.TransitionNotAllowed as exc:
+        return render_claim(request, claim, status=409, error=str(exc))
+    messages.success(request, "Claim restored.")
+    return redirect(claim)

@@ -1,0 +1,64 @@
+"""What every page of the editorial UI shares: the desk check and how refusals are shown."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest
+
+from tracker import roles
+from tracker.models import Claim
+
+PAGE_SIZE = 25
+
+STATUS_ORDER = [s.value for s in Claim.Status]
+
+
+def desk_required(view):
+    """Let desk members in; send anonymous readers to the login page (GET) or refuse them (other methods)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method in ("GET", "HEAD"):
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied("Log in to do this.")
+        if not roles.is_staff_member(request.user):
+            raise PermissionDenied("Your account is not a member of the desk.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse the action (403) unless allowed."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
+    """Return the requested page of queryset; a bad page number shows the nearest page."""
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def priority_rank():
+    """Order high, normal, low."""
+    return Case(
+        When(priority=Claim.Priority.HIGH, then=Value(0)),
+        When(priority=Claim.Priority.NORMAL, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def querystring_without(request: HttpRequest, *names: str) -> str:
+    """Return the current query string minus names, for pagination and sort links."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
