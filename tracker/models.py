@@ -424,8 +424,22 @@ class Evidence(models.Model):
         return f"{self.get_stance_display()}: {self.source}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuse bulk changes too, which would bypass the model's save() and delete()."""
+
+    def update(self, **kwargs):
+        raise ValidationError(f"{self.model.__name__} records are append-only.")
+
+    def delete(self):
+        raise ValidationError(f"{self.model.__name__} records are append-only.")
+
+
 class AppendOnlyModel(models.Model):
     """A record that is written once and never changed or deleted."""
+
+    # Django's own cascades (a deleted user's events keep their row with no
+    # actor) go through the plain base manager and still work.
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
