@@ -1,0 +1,1 @@
+"""The demo desk: seed articles, their real metadata and claims, loaded by load_demo."""
