@@ -185,8 +185,15 @@ def save_new_version(claim: Claim, by, reason: str = "") -> None:
     """Save a locked claim as its next version, recording by in the history."""
     claim.version += 1
     claim._history_user = by
-    claim._change_reason = reason or None
+    claim._change_reason = _fit_change_reason(reason) or None
     claim.save()
+
+
+def _fit_change_reason(reason: str) -> str:
+    # simple-history stores the reason in a varchar(100); PostgreSQL refuses a
+    # longer one (a long transition note). The full note is on the event.
+    limit = Claim.history.model._meta.get_field("history_change_reason").max_length
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def build_snapshot(claim: Claim, published_at) -> dict:
