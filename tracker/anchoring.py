@@ -8,6 +8,7 @@ in UTF-16 (browsers) must convert before sending.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 CONTEXT_LENGTH = 32
@@ -90,9 +91,14 @@ def _anchor_at(body: str, quote: str, start: int) -> Anchor:
 def anchor_quote(body: str, quote: str, start: int | None = None) -> Anchor:
     """Anchor quote in body, at start when given, else at its only occurrence.
 
-    Raise QuoteNotFound, QuoteAmbiguous or StartMismatch with a message that
-    tells the user what to do.
+    Both texts are normalised first (see normalise_text), so offsets count
+    code points of the body as it is stored. Raise QuoteNotFound,
+    QuoteAmbiguous or StartMismatch with a message that tells the user what
+    to do, InvalidText for text that cannot be stored.
     """
+    if not isinstance(quote, str):
+        raise AnchorError("The quote must be text.")
+    body = normalise_text(body)
     quote = normalise_text(quote)
     if not quote.strip():
         raise AnchorError("The quote is empty.")
@@ -138,17 +144,29 @@ def _context_score(body: str, start: int, end: int, prefix: str, suffix: str) ->
     return score
 
 
-def reanchor(body: str, quote: str, start: int, prefix: str, suffix: str) -> tuple[str, Anchor | None]:
+def best_context_score(body: str, quote: str, prefix: str, suffix: str) -> int:
+    """Return how well the remembered context matches the quote's best occurrence in body (0 when absent)."""
+    return max(
+        (_context_score(body, s, s + len(quote), prefix, suffix) for s in occurrences(body, quote)),
+        default=0,
+    )
+
+
+def reanchor(
+    body: str, quote: str, start: int, prefix: str, suffix: str, *, taken: Collection[int] = ()
+) -> tuple[str, Anchor | None]:
     """Find a stored quote again after its article body changed.
 
     Return ("anchored", anchor) when it still stands at start, ("moved",
     anchor) when it is found elsewhere (the occurrence whose surrounding
     context matches best, then the nearest), or ("orphaned", None).
+    Occurrences starting at an offset in taken (held by another appearance of
+    the same quote) are not considered.
     """
     end = start + len(quote)
-    if body[start:end] == quote:
+    if start not in taken and body[start:end] == quote:
         return "anchored", _anchor_at(body, quote, start)
-    found = occurrences(body, quote)
+    found = [s for s in occurrences(body, quote) if s not in taken]
     if not found:
         return "orphaned", None
     best = max(

@@ -123,15 +123,34 @@ class Article(models.Model):
 
     def reanchor_appearances(self) -> None:
         """Find every quote again after the body changed, marking moved or orphaned ones."""
-        for appearance in self.appearances.all():
+        appearances = list(self.appearances.all())
+        # Quotes still in place keep their spot, so that a moved appearance of
+        # the same claim and quote never lands on it (one appearance per span).
+        in_place = [a for a in appearances if self.body[a.start : a.end] == a.quote]
+        taken: dict[tuple[int, str], set[int]] = {}
+        for appearance in in_place:
+            taken.setdefault((appearance.claim_id, appearance.quote), set()).add(appearance.start)
+        # Of the others, the best-matching context claims a spot first.
+        pending = sorted(
+            (a for a in appearances if a not in in_place),
+            key=lambda a: -anchoring.best_context_score(self.body, a.quote, a.prefix, a.suffix),
+        )
+        for appearance in in_place + pending:
+            spots = taken.setdefault((appearance.claim_id, appearance.quote), set())
+            others = spots - {appearance.start} if appearance in in_place else spots
             state, anchor = anchoring.reanchor(
-                self.body, appearance.quote, appearance.start, appearance.prefix, appearance.suffix
+                self.body, appearance.quote, appearance.start, appearance.prefix, appearance.suffix, taken=others
             )
+            before = appearance.anchor_fields()
             appearance.anchor_state = state
             if anchor is not None:
+                spots.add(anchor.start)
                 appearance.start, appearance.end = anchor.start, anchor.end
                 appearance.prefix, appearance.suffix = anchor.prefix, anchor.suffix
-            appearance.save()
+            if appearance.anchor_fields() != before:
+                if hasattr(self, "_history_user"):
+                    appearance._history_user = self._history_user
+                appearance.save()
 
 
 class Claimant(models.Model):
@@ -358,6 +377,9 @@ class Appearance(models.Model):
 
     def __str__(self) -> str:
         return f"“{self.quote[:60]}” in {self.article}"
+
+    def anchor_fields(self) -> tuple:
+        return (self.anchor_state, self.start, self.end, self.prefix, self.suffix)
 
     @staticmethod
     def chronological_key(appearance: Appearance):
