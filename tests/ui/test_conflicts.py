@@ -1,0 +1,63 @@
+"""Two people on one claim: a stale form shows what changed, keeps the input and overwrites nothing."""
+
+import pytest
+from django.urls import reverse
+
+from tracker import claims
+from tracker.models import Rating
+
+from .test_actions import edit_data
+
+
+@pytest.mark.django_db
+class StaleFormTests:
+    def test_a_stale_save_shows_the_other_change_and_keeps_my_input(self, client_for, editor, other_editor, new_claim):
+        opened = edit_data(new_claim)
+        claims.edit_claim(
+            new_claim,
+            {"verdict_summary": "Their summary.", "rating": Rating.objects.get(slug="false")},
+            by=other_editor,
+            expected_version=new_claim.version,
+        )
+        mine = {**opened, "verdict_summary": "My summary.", "verdict_explanation": "My long explanation."}
+        response = client_for(editor).post(reverse("claim-edit", args=[new_claim.pk]), mine)
+        assert response.status_code == 412
+        body = response.content.decode()
+        assert "Someone else changed this claim" in body
+        rows = {row["field"]: row for row in response.context["conflict"]}
+        assert rows["Verdict summary"]["then"] == "—"
+        assert rows["Verdict summary"]["now"] == "Their summary."
+        assert rows["Verdict summary"]["yours"] == "My summary."
+        assert rows["Rating"]["now"] == "False"
+        assert "Claim" not in rows  # unchanged fields are not listed
+        # My input is still in the form, which now carries the current version.
+        assert "My long explanation." in body
+        assert response.context["edit_form"]["version"].value() == str(new_claim.version + 1)
+        new_claim.refresh_from_db()
+        assert new_claim.verdict_summary == "Their summary."
+        assert new_claim.verdict_explanation == ""
+
+    def test_saving_again_after_seeing_the_conflict_applies_my_input(
+        self, client_for, editor, other_editor, new_claim
+    ):
+        opened = edit_data(new_claim)
+        claims.edit_claim(new_claim, {"priority": "high"}, by=other_editor, expected_version=new_claim.version)
+        client = client_for(editor)
+        mine = {**opened, "verdict_summary": "My summary."}
+        first = client.post(reverse("claim-edit", args=[new_claim.pk]), mine)
+        assert first.status_code == 412
+        again = {**mine, "version": first.context["edit_form"]["version"].value(), "priority": "high"}
+        assert client.post(reverse("claim-edit", args=[new_claim.pk]), again).status_code == 302
+        new_claim.refresh_from_db()
+        assert (new_claim.verdict_summary, new_claim.priority) == ("My summary.", "high")
+
+    def test_a_stale_assignee_change_is_refused(self, client_for, editor, other_editor, new_claim):
+        seen = new_claim.version
+        claims.edit_claim(new_claim, {"assignee": other_editor}, by=other_editor, expected_version=seen)
+        response = client_for(editor).post(
+            reverse("claim-assign", args=[new_claim.pk]), {"version": seen, "assignee": editor.pk}
+        )
+        assert response.status_code == 412
+        assert any(row["field"] == "Assignee" for row in response.context["conflict"])
+        new_claim.refresh_from_db()
+        assert new_claim.assignee == other_editor
