@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 )
             )
             return
+        out.write(self.style.MIGRATE_HEADING("Loading the demo desk (tracker/demo/):"))
         for outlet in report.outlets:
             out.write(f"  outlet   {outlet.name} ({outlet.domain}, {outlet.country})")
         for article in report.articles:
