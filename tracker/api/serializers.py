@@ -23,6 +23,7 @@ from tracker.models import (
     Rating,
     Source,
     Tag,
+    http_url_validator,
 )
 
 # Largest id PostgreSQL's bigint holds; anything bigger cannot name a row.
@@ -126,7 +127,8 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["body_sha256", "created_at", "updated_at"]
-        extra_kwargs = {"url": {"allow_null": True, "required": False}}
+        # A URL already stored is the domain's 409 (DuplicateArticle), not a 400 of a unique validator.
+        extra_kwargs = {"url": {"allow_null": True, "required": False, "validators": [http_url_validator]}}
 
 
 class ArticleSerializer(ArticleListSerializer):
@@ -161,10 +163,21 @@ class SourceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"url": {"allow_null": True, "required": False}}
+        # Creating with a URL already stored reuses that source (tracker.claims.find_or_create_source).
+        extra_kwargs = {
+            "url": {"allow_null": True, "required": False, "validators": [http_url_validator]},
+            "archive_url": {"validators": [http_url_validator]},
+        }
 
     def validate_url(self, value):
-        return claims.normalise_url(value) if value else None
+        if not value:
+            return None
+        value = claims.normalise_url(value)
+        if self.instance is not None:
+            taken = Source.objects.filter(url=value).exclude(pk=self.instance.pk).first()
+            if taken is not None:
+                raise serializers.ValidationError(f"Source {taken.pk} already has this URL.")
+        return value
 
 
 class RatingSerializer(serializers.ModelSerializer):
