@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tracker import claimreview
@@ -19,6 +19,7 @@ from tracker.models import (
     Correction,
     Evidence,
     Outlet,
+    Rating,
     Source,
     Tag,
     VerificationEvent,
@@ -171,6 +172,14 @@ class LoadDemoWithoutUsersTests:
         assert Article.objects.get(outlet__name="RT").published_at is not None
         assert "its metadata was filled in" in out
         assert Claim.objects.count() == 8
+
+    def test_a_desk_without_the_ratings_it_needs_gets_a_clear_error_and_nothing_loaded(self):
+        Rating.objects.filter(slug="true").delete()
+
+        with pytest.raises(CommandError, match="the rating scale lacks a rating the demo uses \\(true\\)"):
+            load()
+
+        assert Article.objects.count() == 0 and Claim.all_objects.count() == 0 and Outlet.objects.count() == 0
 
     @pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="shared/seeds is not beside this checkout")
     def test_the_shipped_seeds_are_the_shared_ones(self):

@@ -511,7 +511,11 @@ def expand_paths(paths: list[str]) -> list[tuple[Path, str | None]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            try:
+                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            except OSError as exc:
+                found.append((path, f"the directory cannot be read: {exc.strerror or exc}."))
+                continue
             if not files:
                 found.append((path, "the directory holds no .txt or .json files."))
             found.extend((file, None) for file in files)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracker import articles, claims, importing, workflow
@@ -30,6 +31,10 @@ SEEDS_DIR = Path(__file__).resolve().parent / data.SEEDS_DIR
 LOGGER = "reporter"
 EDITOR = "editor"
 REVIEWER = "reviewer"
+
+
+class DemoLoadError(Exception):
+    """The demo cannot be loaded into this database; nothing was written."""
 
 
 @dataclass
@@ -270,10 +275,26 @@ def load_claims(stored: dict[str, Article], desk: _Desk, report: DemoReport) -> 
                 for item in spec["appearances"]
             ],
         )
-        claim = claims.log_claim(claim_input, **desk.kwargs(LOGGER))
-        for action, args in spec["steps"]:
-            claim = _run_step(claim, action, args, desk, report)
+        try:
+            claim = claims.log_claim(claim_input, **desk.kwargs(LOGGER))
+            for action, args in spec["steps"]:
+                claim = _run_step(claim, action, args, desk, report)
+        except (workflow.WorkflowError, ValidationError, Rating.DoesNotExist) as exc:
+            # A desk whose rating scale or seed texts were changed by hand
+            # may refuse a step; say which claim and why instead of a traceback.
+            raise DemoLoadError(f"The demo claim “{spec['text']}” could not be loaded: {_reason(exc)}") from exc
         report.claims.append(claim)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, Rating.DoesNotExist):
+        slugs = ", ".join(
+            sorted({args["rating"] for spec in data.CLAIMS for a, args in spec["steps"] if "rating" in args})
+        )
+        return f"the rating scale lacks a rating the demo uses ({slugs})."
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
 
 
 def load_demo(*, with_users: bool = False) -> DemoReport:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tracker.demo import data
-from tracker.demo.loader import DemoReport, load_demo
+from tracker.demo.loader import DemoLoadError, DemoReport, load_demo
 from tracker.models import Article, Claim
 
 STATUS_ORDER = [status for status, _ in Claim.Status.choices]
@@ -33,7 +33,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, users: bool, base_url: str, **options):
-        report = load_demo(with_users=users)
+        try:
+            report = load_demo(with_users=users)
+        except DemoLoadError as exc:
+            raise CommandError(f"{exc} Nothing was loaded.") from exc
         self._report_data(report)
         if users:
             self._report_logins(report, base_url.rstrip("/"))
