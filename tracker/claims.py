@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 
 from tracker import anchoring, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
@@ -63,20 +65,44 @@ class ClaimInput:
     assignee: object = None
 
 
+def _tag_key(name) -> str:
+    try:
+        return anchoring.normalise_text(str(name)).strip().lower()
+    except anchoring.InvalidText:
+        return str(name)
+
+
+def _find_tag(name: str) -> Tag | None:
+    # Compared in Python: SQLite's LIKE and lower() fold only ASCII, so
+    # "НАТО" and "нато" would be two tags there. Same length first, to read few rows.
+    key = name.lower()
+    candidates = Tag.objects.annotate(length=Length("name")).filter(length=len(name))
+    return next((tag for tag in candidates if tag.name.lower() == key), None)
+
+
 def resolve_tags(names) -> list[Tag]:
     """Return Tag rows for names (case-insensitively), creating the unknown ones."""
+    if isinstance(names, str):
+        raise ValidationError({"tags": "Give tags as a list of names."})
     tags = []
+    max_length = Tag._meta.get_field("name").max_length
     for raw in names:
-        name = anchoring.normalise_text(str(raw)).strip()
+        try:
+            name = anchoring.normalise_text(str(raw)).strip()
+        except anchoring.InvalidText as exc:
+            raise ValidationError({"tags": f"A tag name is not valid: {exc}"}) from exc
         if not name:
             continue
-        tag = Tag.objects.filter(name__iexact=name).first()
+        if len(name) > max_length:
+            raise ValidationError({"tags": f"A tag name may be at most {max_length} characters: “{name[:40]}…”."})
+        tag = _find_tag(name)
         if tag is None:
             try:
                 with transaction.atomic():
-                    tag = Tag.objects.create(name=name[:64])
+                    tag = Tag.objects.create(name=name)
             except IntegrityError:
-                tag = Tag.objects.get(name__iexact=name)
+                # Another editor created the same tag a moment ago.
+                tag = _find_tag(name)
         if tag not in tags:
             tags.append(tag)
     return tags
@@ -160,8 +186,8 @@ def changed_fields(claim: Claim, changes: dict) -> dict:
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not an editable claim field.")
         if name == "tags":
-            current = {t.name.lower() for t in claim.tags.all()}
-            wanted = {str(v).strip().lower() for v in value if str(v).strip()}
+            current = {_tag_key(t.name) for t in claim.tags.all()}
+            wanted = {_tag_key(v) for v in value if str(v).strip()} if not isinstance(value, str) else None
             if current != wanted:
                 different[name] = value
         elif getattr(claim, name) != value:
@@ -198,11 +224,21 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         for name, value in different.items():
             setattr(locked, name, value)
         locked.full_clean(exclude=["tags"])
-        save_new_version(locked, by)
         if tags is not None:
-            locked._history_user = by
-            locked.tags.set(resolve_tags(tags))
+            _set_tags_quietly(locked, resolve_tags(tags))
+        # One history record holds the whole edit, tags included.
+        save_new_version(locked, by)
     return locked
+
+
+def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
+    # Setting tags writes a history record per removal and per addition; the
+    # save that follows records the new tags along with the other changes.
+    claim.skip_history_when_saving = True
+    try:
+        claim.tags.set(tags)
+    finally:
+        del claim.skip_history_when_saving
 
 
 def normalise_url(url: str) -> str:
@@ -214,7 +250,12 @@ def normalise_url(url: str) -> str:
 
 def find_or_create_source(fields: dict, *, by) -> Source:
     """Return the source with fields["url"], creating it from fields when it is new."""
-    url = normalise_url(fields["url"]) if fields.get("url") else None
+    try:
+        url = normalise_url(fields["url"]) if fields.get("url") else None
+    except anchoring.InvalidText as exc:
+        raise ValidationError({"url": str(exc)}) from exc
+    except ValueError as exc:  # urlsplit refuses malformed hosts such as "http://[::1"
+        raise ValidationError({"url": "Enter a valid URL."}) from exc
     if url:
         existing = Source.objects.filter(url=url).first()
         if existing is not None:
@@ -269,3 +310,31 @@ def remove_evidence(evidence: Evidence, *, by) -> None:
         _check_evidence_editable(locked, by)
         evidence._history_user = by
         evidence.delete()
+
+
+def check_evidence_editable(claim: Claim, by, *, adding: bool = False) -> None:
+    """Raise EditForbidden or ClaimFrozen when by may not add (adding=True) or change the evidence of claim."""
+    allowed = roles.can_log(by) if adding else roles.can_edit_claim(by, claim)
+    if not allowed:
+        message = "Your role cannot add evidence." if adding else "You may not change this claim's evidence."
+        raise EditForbidden(message)
+    _check_evidence_editable(claim, by)
+
+
+EVIDENCE_EDITABLE_FIELDS = ("stance", "excerpt", "note")
+
+
+def change_evidence(evidence: Evidence, changes: dict, *, by) -> Evidence:
+    """Change the stance, excerpt or note of linked evidence, checking role and freeze."""
+    unknown = set(changes) - set(EVIDENCE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed on evidence; link another source instead.")
+    with transaction.atomic():
+        locked = Claim.all_objects.select_for_update().get(pk=evidence.claim_id)
+        check_evidence_editable(locked, by)
+        for name, value in changes.items():
+            setattr(evidence, name, value)
+        evidence.full_clean(exclude=["claim", "source"], validate_unique=False)
+        evidence._history_user = by
+        evidence.save()
+    return evidence

@@ -1,0 +1,175 @@
+"""Admin of the desk's reference data: outlets, articles, claimants, tags, ratings and sources."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html
+
+from tracker.admin.base import HistoryAdmin, shorten
+from tracker.admin.forms import ArticleAdminForm, SourceAdminForm
+from tracker.models import Appearance, Article, Claimant, Outlet, Rating, Source, Tag
+
+ALIVE_CLAIMS = Q(claims__deleted_at__isnull=True)
+
+
+@admin.register(Outlet)
+class OutletAdmin(HistoryAdmin):
+    list_display = ["name", "domain", "country", "language", "article_count"]
+    list_filter = ["country", "language"]
+    search_fields = ["name", "domain"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, obj) -> int:
+        return obj.article_count
+
+
+class ArticleAppearanceInline(admin.TabularInline):
+    """The claims quoted in an article, shown on the article; they are edited on their claim."""
+
+    model = Appearance
+    fk_name = "article"
+    verbose_name = "claim quoted here"
+    verbose_name_plural = "claims quoted in this article"
+    fields = ["claim", "quote", "start", "end", "anchor_state"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim").filter(claim__deleted_at__isnull=True)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(HistoryAdmin):
+    form = ArticleAdminForm
+    list_display = ["title", "outlet", "language", "published_at", "claim_count", "created_at"]
+    list_filter = ["outlet", "language"]
+    list_select_related = ["outlet"]
+    search_fields = ["title", "url", "outlet__name"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["outlet", "translation_of", "republished_from"]
+    readonly_fields = ["body_sha256", "created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "outlet", "url", "authors", ("published_at", "language"), "body"]}),
+        ("Related articles", {"fields": ["translation_of", "republished_from"]}),
+        ("Record", {"fields": ["body_sha256", "created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [ArticleAppearanceInline]
+    view_on_site = False
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("appearances__claim", distinct=True))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj) -> int:
+        return obj.claim_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if change and "body" in form.changed_data:
+            # The model re-anchored every quote; say what that did.
+            states = Counter(obj.appearances.values_list("anchor_state", flat=True))
+            moved, orphaned = (
+                states.get(Appearance.AnchorState.MOVED, 0),
+                states.get(Appearance.AnchorState.ORPHANED, 0),
+            )
+            if moved or orphaned:
+                self.message_user(
+                    request,
+                    f"The text changed: {moved} quote(s) moved and {orphaned} quote(s) no longer found in it. "
+                    "Check those appearances on their claims.",
+                    messages.WARNING,
+                )
+
+
+@admin.register(Claimant)
+class ClaimantAdmin(HistoryAdmin):
+    list_display = ["name", "kind", "description", "claim_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj) -> int:
+        return obj.claim_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "claim_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj) -> int:
+        return obj.claim_count
+
+
+@admin.register(Rating)
+class RatingAdmin(HistoryAdmin):
+    list_display = ["label", "slug", "value", "order", "claim_count"]
+    list_display_links = ["label"]
+    search_fields = ["label", "slug"]
+    prepopulated_fields = {"slug": ["label"]}
+    ordering = ["order", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj) -> int:
+        return obj.claim_count
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    form = SourceAdminForm
+    list_display = ["title", "publisher", "kind", "link", "published_at", "evidence_count"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "publisher", "url", "notes"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["created_by", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_count=Count("evidence"))
+
+    @admin.display(description="URL", ordering="url")
+    def link(self, obj) -> str:
+        if not obj.url:
+            return "—"
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', obj.url, shorten(obj.url, 50)
+        )
+
+    @admin.display(description="used as evidence", ordering="evidence_count")
+    def evidence_count(self, obj) -> int:
+        return obj.evidence_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
