@@ -317,6 +317,15 @@ class ParseJsonDocumentTests:
             }
         ]
 
+    def test_a_byte_order_mark_is_fine(self):
+        documents = importing.parse_json_document('\ufeff{"title": "A", "body": "B"}'.encode())
+
+        assert documents == [{"title": "A", "body": "B"}]
+
+    def test_a_float_where_an_id_belongs_is_refused(self):
+        with pytest.raises(importing.ImportFileError, match="must be the id or the URL"):
+            importing.parse_json_document(b'{"title": "A", "body": "B", "translation_of": 1e999}')
+
     def test_a_large_file_is_refused(self):
         with pytest.raises(importing.ImportFileError, match="may be at most 5 MB"):
             importing.parse_json_document(b" " * (importing.MAX_FILE_BYTES + 1))
