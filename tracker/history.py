@@ -9,7 +9,7 @@ user by username, tags by name, other objects by id.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 
@@ -20,6 +20,10 @@ from tracker.models import Appearance, Claim, Evidence, Rating, Tag, Verificatio
 WORKFLOW_FIELDS = {"status", "version", "published_at", "public_snapshot", "last_published_at", "deleted_by"}
 CLAIM_FIELDS = ["text", "claimant", "claim_date", "rating", "verdict_summary", "verdict_explanation"]
 CLAIM_FIELDS += ["assignee", "priority", "tags"]
+# Every stored field but tags: a record differing from the one before in none
+# of these only completes a tag change (see _claim_changes).
+NON_TAG_FIELDS = CLAIM_FIELDS[:-1] + ["status", "version", "deleted_at", "public_snapshot"]
+FOLLOW_UP = timedelta(seconds=2)
 APPEARANCE_FIELDS = ["article", "quote", "start", "end", "attribution", "anchor_state"]
 EVIDENCE_FIELDS = ["source", "stance", "excerpt", "note"]
 
@@ -75,38 +79,85 @@ class _Names:
             return self.users.get(value, f"user #{value}")
         if name == "rating":
             return self.ratings.get(value, f"rating #{value}")
-        if name == "tags":
-            return sorted(self.tags.get(row["tag"], f"tag #{row['tag']}") for row in value)
+        if name == "tag":
+            return self.tags.get(value, f"tag #{value}")
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return value
 
 
-def _tag_ids(records) -> set[int]:
-    ids = set()
-    for record in records:
-        ids.update(record.tags.values_list("tag_id", flat=True))
-    return ids
+def _tag_names_by_record(records) -> dict[int, list[int]]:
+    """Return each claim history record's tag ids, in one query."""
+    if not records:
+        return {}
+    through = type(records[0]).tags.model
+    by_record: dict[int, list[int]] = {record.history_id: [] for record in records}
+    rows = through.objects.filter(history_id__in=by_record).values_list("history_id", "tag_id")
+    for history_id, tag_id in rows:
+        by_record[history_id].append(tag_id)
+    return by_record
 
 
-def _diff(new, old, fields, names: _Names) -> dict:
-    delta = new.diff_against(old, included_fields=fields)
-    return {
-        change.field: {"old": names.value(change.field, change.old), "new": names.value(change.field, change.new)}
-        for change in delta.changes
-    }
+def _value_of(record, name: str):
+    # Foreign keys by their stored id: the related row may be gone.
+    attname = f"{name}_id" if hasattr(record, f"{name}_id") else name
+    return getattr(record, attname)
 
 
-def _initial(record, fields, names: _Names) -> dict:
+def _diff(new, old, fields, names: _Names, tags: dict | None = None) -> dict:
+    """Return {field: {old, new}} for the fields that differ between two history records.
+
+    Compared by hand rather than with diff_against(), which skips fields that
+    are not editable in forms (such as an appearance's anchor_state).
+    """
+    changes = {}
+    for name in fields:
+        if name == "tags":
+            before = sorted(names.value("tag", i) for i in tags.get(old.history_id, []))
+            after = sorted(names.value("tag", i) for i in tags.get(new.history_id, []))
+        else:
+            before = names.value(name, _value_of(old, name))
+            after = names.value(name, _value_of(new, name))
+        if before != after:
+            changes[name] = {"old": before, "new": after}
+    return changes
+
+
+def _initial(record, fields, names: _Names, tags: dict | None = None) -> dict:
     values = {}
     for name in fields:
         if name == "tags":
+            value = sorted(names.value("tag", i) for i in tags.get(record.history_id, []))
+            if value:
+                values[name] = {"old": None, "new": value}
             continue
-        # Foreign keys by their stored id: the related row may be gone.
-        value = getattr(record, f"{name}_id") if hasattr(record, f"{name}_id") else getattr(record, name)
+        value = _value_of(record, name)
         if value not in (None, ""):
             values[name] = {"old": None, "new": names.value(name, value)}
     return values
+
+
+def _claim_changes(records, names: _Names) -> list[list]:
+    """Group claim history records into the changes a person made.
+
+    Saving a form writes the claim row and then its tags, each with a history
+    record of its own (Django sets many-to-many fields after the save, removing
+    then adding). A record that changes nothing but tags, written by the same
+    person moments after the previous one, completes that change.
+    """
+    groups: list[list] = []
+    for record in records:
+        if groups:
+            previous = groups[-1][-1]
+            if (
+                record.history_user_id == previous.history_user_id
+                and record.history_date - previous.history_date <= FOLLOW_UP
+                and not _diff(record, previous, NON_TAG_FIELDS, names)
+            ):
+                groups[-1].append(record)
+                continue
+        groups.append([record])
+    return groups
 
 
 def claim_timeline(claim: Claim) -> list[Entry]:
@@ -118,29 +169,32 @@ def claim_timeline(claim: Claim) -> list[Entry]:
 
     names = _Names()
     all_records = claim_records + appearance_records + evidence_records
+    tags = _tag_names_by_record(claim_records)
     names.load(
         [r.history_user_id for r in all_records]
         + [e.actor_id for e in events]
         + [r.assignee_id for r in claim_records],
         [r.rating_id for r in claim_records] + [e.rating_id for e in events],
-        _tag_ids(claim_records),
+        {tag_id for ids in tags.values() for tag_id in ids},
     )
     entries: list[Entry] = []
 
-    previous = None
-    for record in claim_records:
-        actor = names.value("actor", record.history_user_id)
-        if previous is None:
-            entries.append(Entry(record.history_date, actor, "created", changes=_initial(record, CLAIM_FIELDS, names)))
-        elif previous.deleted_at is None and record.deleted_at is not None:
-            entries.append(Entry(record.history_date, actor, "trashed"))
-        elif previous.deleted_at is not None and record.deleted_at is None:
-            entries.append(Entry(record.history_date, actor, "restored"))
+    base = None  # the record the next change is measured from
+    for group in _claim_changes(claim_records, names):
+        first, last = group[0], group[-1]
+        actor = names.value("actor", first.history_user_id)
+        if base is None:
+            changes = _initial(last, CLAIM_FIELDS, names, tags)
+            entries.append(Entry(first.history_date, actor, "created", changes=changes))
+        elif base.deleted_at is None and last.deleted_at is not None:
+            entries.append(Entry(first.history_date, actor, "trashed"))
+        elif base.deleted_at is not None and last.deleted_at is None:
+            entries.append(Entry(first.history_date, actor, "restored"))
         else:
-            changes = _diff(record, previous, CLAIM_FIELDS, names)
+            changes = _diff(last, base, CLAIM_FIELDS, names, tags)
             if changes:
-                entries.append(Entry(record.history_date, actor, "edited", changes=changes))
-        previous = record
+                entries.append(Entry(first.history_date, actor, "edited", changes=changes))
+        base = last
 
     for kind, records, fields in (
         ("appearance", appearance_records, APPEARANCE_FIELDS),
@@ -151,9 +205,11 @@ def claim_timeline(claim: Claim) -> list[Entry]:
             actor = names.value("actor", record.history_user_id)
             before = last_seen.get(record.id)
             if record.history_type == "+":
-                entry = Entry(record.history_date, actor, f"{kind}_added", changes=_initial(record, fields, names))
+                changes = _initial(record, fields, names)
+                entry = Entry(record.history_date, actor, f"{kind}_added", changes=changes)
             elif record.history_type == "-":
-                entry = Entry(record.history_date, actor, f"{kind}_removed", changes=_initial(record, fields, names))
+                changes = _initial(record, fields, names)
+                entry = Entry(record.history_date, actor, f"{kind}_removed", changes=changes)
             else:
                 changes = _diff(record, before, fields, names) if before is not None else {}
                 entry = Entry(record.history_date, actor, f"{kind}_changed", changes=changes) if changes else None
