@@ -424,6 +424,7 @@ class AdminFactCheckTests:
         assert "in_review → published" in history
         assert "Give the plan&#x27;s exact figure." in history
         assert "Evidence added" in history
+        assert f"source:</strong> — → Ministry statement (Example Ministry) (#{source.pk})" in history
         assert "Appearance added" in history
         assert "verdict_summary:</strong> — → He said ten; the plan is nine." in history
 
@@ -649,3 +650,61 @@ class AdminTrashTests:
         assert "Restored 2 claim(s)." in messages_of(done)
         assert Claim.objects.count() == 2
         assert [r.history_user for r in Claim.history.filter(id=first.pk).order_by("-history_id")[:2]] == [editor] * 2
+
+
+@pytest.mark.django_db
+class AdminPartsTests:
+    def test_evidence_cannot_be_linked_to_a_frozen_claim(self, client, editor):
+        claim = make_claim(by=editor)
+        ready_for_review(claim, by=editor)
+        workflow.transition(claim, to="researching", by=editor)
+        workflow.transition(claim, to="in_review", by=editor)
+        source = SourceFactory()
+        client.force_login(editor)
+        response = client.post(
+            url("evidence_add"),
+            {"claim": claim.pk, "source": source.pk, "stance": "refutes", "excerpt": "", "note": ""},
+        )
+        assert response.status_code == 200
+        assert "its evidence can change only while it is new or researching" in response.content.decode()
+        assert claim.evidence.count() == 1
+
+    def test_evidence_added_on_its_own_page_goes_through_the_domain(self, client, reporter, editor):
+        claim = make_claim(by=editor)
+        source = SourceFactory()
+        client.force_login(reporter)
+        data = {"claim": claim.pk, "source": source.pk, "stance": "refutes", "excerpt": "Not so.", "note": ""}
+        assert client.post(url("evidence_add"), data).status_code == 302
+        evidence = claim.evidence.get()
+        assert (evidence.added_by, evidence.stance) == (reporter, "refutes")
+        assert Evidence.history.get(id=evidence.pk).history_user == reporter
+        again = client.post(url("evidence_add"), data)
+        assert again.status_code == 200
+        assert "Evidence with this Claim and Source already exists." in again.content.decode()
+
+    def test_appearance_added_on_its_own_page_is_anchored(self, client, editor, article):
+        claim = make_claim(by=editor)
+        client.force_login(editor)
+        data = {"claim": claim.pk, "article": article.pk, "quote": QUOTE, "start": "", "attribution": ""}
+        assert client.post(url("appearance_add"), data).status_code == 302
+        appearance = claim.appearances.get(article=article)
+        assert (appearance.start, appearance.end, appearance.created_by) == (
+            BODY.index(QUOTE),
+            BODY.index(QUOTE) + len(QUOTE),
+            editor,
+        )
+        twice = client.post(url("appearance_add"), data)
+        assert "This quote is already recorded as an appearance of the claim." in twice.content.decode()
+        wrong_start = client.post(url("appearance_add"), data | {"start": "3"})
+        assert "The article text at 3 does not match the quote." in wrong_start.content.decode()
+        assert claim.appearances.count() == 2
+
+    def test_source_urls_are_normalised_so_duplicates_are_caught(self, client, editor):
+        SourceFactory(url="https://example.org/report")
+        client.force_login(editor)
+        response = client.post(
+            url("source_add"), {"url": "HTTPS://EXAMPLE.org/report#page=2", "title": "Same report", "kind": "other"}
+        )
+        assert response.status_code == 200
+        assert "Source with this Url already exists." in response.content.decode()
+        assert Source.objects.count() == 1

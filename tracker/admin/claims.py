@@ -31,7 +31,7 @@ from tracker.admin.forms import (
     TransitionForm,
     stale_message,
 )
-from tracker.models import Appearance, Claim, Evidence
+from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Source
 
 Status = Claim.Status
 STATUS_LABELS = dict(Status.choices)
@@ -49,10 +49,30 @@ TIMELINE_KINDS = {
 }
 
 
-def shown(value) -> str:
+# Timeline values that are ids (as the API gives them), and where their names are.
+TIMELINE_IDS = {"claimant": Claimant, "article": Article, "source": Source}
+
+
+def related_names(entries) -> dict[str, dict[int, str]]:
+    """Return {field: {id: name}} for the ids in the timeline's changes, a query per kind."""
+    ids: dict[str, set] = {name: set() for name in TIMELINE_IDS}
+    for entry in entries:
+        for name, change in entry.changes.items():
+            if name in ids:
+                ids[name].update(v for v in (change["old"], change["new"]) if isinstance(v, int))
+    return {
+        name: {obj.pk: str(obj) for obj in TIMELINE_IDS[name].objects.filter(pk__in=ids[name])}
+        for name in TIMELINE_IDS
+        if ids[name]
+    }
+
+
+def shown(value, names: dict | None = None) -> str:
     """Return a value of the timeline as the history page shows it."""
     if value is None or value == "" or value == []:
         return "—"
+    if names is not None and value in names:
+        return f"{names[value]} (#{value})"
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -168,8 +188,8 @@ class AppearanceInline(DomainInline):
     model = Appearance
     form = AppearanceForm
     formset = AppearanceFormSet
-    fields = [("article", "start"), "quote", "attribution", "in_context", ("end", "anchor_state")]
-    readonly_fields = ["in_context", "end", "anchor_state"]
+    fields = [("article", "start"), "quote", "attribution", "in_context", ("end", "anchor")]
+    readonly_fields = ["in_context", "end", "anchor"]
     autocomplete_fields = ["article"]
     extra = 0
     min_num = 1
@@ -177,6 +197,10 @@ class AppearanceInline(DomainInline):
     def get_formset(self, request, obj=None, **kwargs):
         # The admin passes min_num on but not validate_min, which makes it a rule.
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+    @admin.display(description="anchor state")
+    def anchor(self, obj) -> str:
+        return obj.get_anchor_state_display() if obj is not None and obj.pk else "—"
 
     @admin.display(description="in the article")
     def in_context(self, obj) -> str:
@@ -440,13 +464,18 @@ class ClaimAdmin(HistoryAdmin):
         except (ValueError, ValidationError):
             claim = None
         if claim is not None and self.has_view_or_change_permission(request, claim):
+            entries = history.claim_timeline(claim)
+            names = related_names(entries)
             timeline = [
                 {
                     "entry": entry,
                     "what": TIMELINE_KINDS.get(entry.kind, entry.kind),
-                    "changes": [(name, shown(c["old"]), shown(c["new"])) for name, c in entry.changes.items()],
+                    "changes": [
+                        (name, shown(c["old"], names.get(name)), shown(c["new"], names.get(name)))
+                        for name, c in entry.changes.items()
+                    ],
                 }
-                for entry in history.claim_timeline(claim)
+                for entry in entries
             ]
             extra_context = {**(extra_context or {}), "timeline": timeline}
         return super().history_view(request, object_id, extra_context)
