@@ -48,6 +48,22 @@ def env_url(name: str, default: str) -> str:
     return raw.rstrip("/")
 
 
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    raw = os.environ.get(name, default).strip().upper()
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}; got {raw!r}.")
+    return raw
+
+
+def env_origins(name: str) -> list[str]:
+    origins = env_list(name, [])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ImproperlyConfigured(f"{name} must list origins such as https://desk.example.org; got {origin!r}.")
+    return origins
+
+
 def _secret_key(debug: bool) -> str:
     key = os.environ.get("SECRET_KEY", "").strip()
     if key:
@@ -70,6 +86,11 @@ def _databases(debug: bool) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
+        if config["NAME"] in {"", ":memory:"}:
+            # Every connection would get an empty database of its own.
+            raise ImproperlyConfigured(
+                "DATABASE_URL must name a SQLite file, e.g. sqlite:////srv/factdesk/db.sqlite3."
+            )
         name = Path(config["NAME"])
         config["CONN_MAX_AGE"] = 0
         # Several editors write at once: WAL lets readers run beside the one
@@ -85,13 +106,17 @@ def _databases(debug: bool) -> dict:
         config["TEST"] = {"NAME": str(name.with_name(f"test_{name.name}"))}
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"DATABASE_URL must point at SQLite or PostgreSQL; got {engine}.")
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name the PostgreSQL database, e.g. postgres://user@host/factdesk."
+        )
     return {"default": config}
 
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key(DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
 
 FACTDESK_ORG_NAME = os.environ.get("FACTDESK_ORG_NAME", "Factdesk").strip() or "Factdesk"
 FACTDESK_SITE_URL = env_url("FACTDESK_SITE_URL", "http://127.0.0.1:8000")
@@ -225,5 +250,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+    },
 }
