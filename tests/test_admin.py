@@ -588,7 +588,7 @@ class AdminHistoryTests:
 @pytest.mark.django_db
 class AdminConcurrencyTests:
     def test_stale_form_is_refused_naming_what_changed(self, client, editor, other_editor):
-        claim = make_claim(by=editor)
+        claim = make_claim(by=editor, tags=["patriot"])
         client.force_login(editor)
         page = client.get(url("claim_change", claim.pk))
         claims.edit_claim(
@@ -600,8 +600,20 @@ class AdminConcurrencyTests:
         assert "Not saved: this claim was changed by erin after you opened it (version 1 → 2)" in text
         assert "verdict summary (now “Erin&#x27;s summary.”)" in text
         assert "priority (now “High”)" in text
+        assert "tags" not in text.split("Not saved:")[1].split("Reload")[0]
         claim.refresh_from_db()
         assert (claim.verdict_summary, claim.version) == ("Erin's summary.", 2)
+
+    @pytest.mark.parametrize("version", ["", "abc", "99999999999999999999", "1\x00"])
+    def test_form_without_a_usable_version_is_refused(self, client, editor, version):
+        claim = make_claim(by=editor)
+        client.force_login(editor)
+        page = client.get(url("claim_change", claim.pk))
+        data = form_data(page, "claim_form", expected_version=version, verdict_summary="Blind write.")
+        response = client.post(url("claim_change", claim.pk), data)
+        assert response.status_code == 200
+        assert "does not say which version of the claim it was opened at" in response.content.decode()
+        assert Claim.objects.get(pk=claim.pk).verdict_summary == ""
 
     def test_stale_transition_is_refused(self, client, editor, other_editor):
         claim = make_claim(by=editor)

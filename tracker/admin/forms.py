@@ -193,7 +193,14 @@ class ClaimAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is None or self.errors:
+        if self.instance.pk is None:
+            return cleaned
+        if cleaned.get("expected_version") is None:
+            # A hidden field's own error would not show on the page.
+            raise ValidationError(
+                "This form does not say which version of the claim it was opened at; reload the page.", code="version"
+            )
+        if self.errors:
             return cleaned
         try:
             # Inside the admin's transaction: the row stays locked until the
@@ -215,7 +222,8 @@ class ClaimAdminForm(forms.ModelForm):
 def stale_message(current: Claim, seen_version: int) -> str:
     """Say who changed the claim since seen_version and which fields, for a refused stale form."""
     records = list(current.history.filter(version__gte=seen_version).order_by("history_date", "history_id"))
-    seen = next((r for r in records if r.version == seen_version), None)
+    # The last record of that version: tags set after a save share its version.
+    seen = next((r for r in reversed(records) if r.version == seen_version), None)
     later = [r for r in records if r.version > seen_version]
     who = sorted({str(r.history_user) for r in later if r.history_user is not None})
     changed = []
