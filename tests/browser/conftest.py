@@ -27,16 +27,25 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session")
-def chromium_browser():
+@pytest.fixture(scope="module")
+def chromium_browser(django_db_setup, django_db_blocker):
     if not CHROMIUM.exists():
         message = f"Chromium is not installed at {CHROMIUM}: install it with `apt-get install chromium`."
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps connections per execution context; inside Playwright's loop
+    # the test sees a new connection object that lacks the snapshot taken at
+    # database creation, so serialized_rollback would restore nothing (no
+    # groups, no ratings). Hand the snapshot over.
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
