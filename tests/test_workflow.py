@@ -19,6 +19,7 @@ from tracker.workflow import (
     ClaimFrozen,
     EditForbidden,
     FourEyesViolation,
+    InvalidNote,
     NoteRequired,
     PreconditionFailed,
     StaleVersion,
@@ -154,7 +155,7 @@ class TransitionTableTests:
         assert len(after["events"]) == len(before["events"]) + 1
 
     @pytest.mark.django_db
-    @pytest.mark.parametrize("target", ["bogus", "", "PUBLISHED", None])
+    @pytest.mark.parametrize("target", ["bogus", "", "PUBLISHED", None, ["published"], {"to": "researching"}, 3])
     def test_unknown_target_is_not_allowed(self, target, editor):
         claim = make_claim(by=editor)
         before = state(claim)
@@ -269,6 +270,29 @@ class RequiredNoteTests:
         claim = move(claim, to, other_reviewer, note="Because.")
         assert claim.status == to
         assert VerificationEvent.objects.filter(claim=claim).latest("id").note == "Because."
+
+
+class NoteValueTests:
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        ("note", "message"),
+        [("Opinion\x00.", "NUL"), ("Lone \ud800 surrogate", "not valid Unicode"), (42, "text"), (["a"], "text")],
+        ids=["nul", "surrogate", "number", "list"],
+    )
+    def test_unstorable_note_is_refused_as_a_note_error(self, note, message, editor):
+        claim = make_claim(by=editor)
+        before = state(claim)
+        with pytest.raises(InvalidNote) as caught:
+            workflow.transition(claim, to="dismissed", by=editor, note=note)
+        assert isinstance(caught.value, NoteRequired)
+        assert message in str(caught.value)
+        assert state(claim) == before
+
+    @pytest.mark.django_db
+    def test_note_is_normalised(self, editor):
+        claim = make_claim(by=editor)
+        move(claim, "dismissed", editor, note="\ufeffOpinion,\r\nnot fact.\r\n")
+        assert VerificationEvent.objects.get(claim=claim).note == "Opinion,\nnot fact."
 
 
 class PreconditionTests:

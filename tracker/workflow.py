@@ -14,7 +14,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tracker import claimreview, roles
+from tracker import anchoring, claimreview, roles
 from tracker.models import Claim, Correction, Rating, VerificationEvent
 
 Status = Claim.Status
@@ -52,6 +52,10 @@ class FourEyesViolation(TransitionForbidden):
 
 class NoteRequired(WorkflowError):
     """The move needs a note saying why (HTTP 400 on ``note``)."""
+
+
+class InvalidNote(NoteRequired):
+    """The note cannot be stored as given, e.g. it holds a NUL byte (HTTP 400 on ``note``, like NoteRequired)."""
 
 
 class EditForbidden(WorkflowError):
@@ -130,7 +134,8 @@ def check_transition(claim: Claim, to: str, user, note: str = "", *, as_system: 
     allowed = allowed_targets(claim.status)
     if claim.in_trash:
         raise TransitionNotAllowed("The claim is in the trash; restore it first.", [])
-    rule = TRANSITIONS.get((claim.status, to))
+    # A target from JSON may be any value; only strings can name a status.
+    rule = TRANSITIONS.get((claim.status, to)) if isinstance(to, str) else None
     if as_system:
         if rule is None:
             raise TransitionNotAllowed(f"A claim cannot go from {claim.status} to {to}.", allowed)
@@ -287,6 +292,18 @@ def _publish(claim: Claim, by, note: str, event: VerificationEvent) -> None:
         claim.published_at = now
 
 
+def clean_note(note) -> str:
+    """Return a transition note ready to store (normalised, stripped), or raise InvalidNote."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise InvalidNote("The note must be text.")
+    try:
+        return anchoring.normalise_text(note).strip()
+    except anchoring.InvalidText as exc:
+        raise InvalidNote(f"The note cannot be stored: {exc}") from exc
+
+
 def transition(
     claim: Claim,
     *,
@@ -303,7 +320,7 @@ def transition(
     claim has changed since the caller read it. as_system (by=None) is for
     data-loading commands only: see check_transition.
     """
-    note = note or ""
+    note = clean_note(note)
     if by is None and not as_system:
         raise TransitionForbidden("Log in to move claims through the workflow.")
     with transaction.atomic():
