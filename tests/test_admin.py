@@ -136,7 +136,7 @@ def one_of_each(admin_user) -> dict:
     workflow.transition(claim, to="published", by=reviewer)
     trashed = make_claim(by=editor, text="A claim nobody needs.")
     workflow.trash(trashed, by=editor)
-    Tag.objects.create(name="air defence")
+    Tag.objects.get_or_create(name="air defence")
     return {
         "outlet": Outlet.objects.first(),
         "article": Article.objects.first(),
@@ -186,6 +186,21 @@ class AdminPagesTests:
         assert client.get(url(f"{model}_add")).status_code == 403
         assert client.post(url(f"{model}_change", obj.pk), {}).status_code == 403
         assert client.post(url(f"{model}_delete", obj.pk), {"post": "yes"}).status_code == 403
+
+    @pytest.mark.parametrize("model", EDITABLE_MODELS + READ_ONLY_MODELS)
+    def test_changelist_costs_the_same_queries_at_any_length(self, client, admin_user, model):
+        one_of_each(admin_user)
+        client.force_login(admin_user)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(f"{model}_changelist")).status_code == 200
+            return len(queries)
+
+        few = count()
+        for _ in range(3):
+            one_of_each(admin_user)
+        assert count() == few
 
     def test_claim_search_and_filters_work(self, client, editor):
         make_claim(by=editor, text="Patriot missiles cost four million dollars each.")
@@ -505,6 +520,12 @@ class AdminFactCheckTests:
         assert f"An article with the same text is already stored: “{article.title}” (id {article.pk})." in (
             response.content.decode()
         )
+        assert Article.objects.count() == 1
+        same_url = client.post(
+            url("article_add"),
+            {"title": "Other", "language": "en", "authors": "", "body": "Other.", "url": article.url},
+        )
+        assert same_url.content.decode().count("Article with this Url already exists.") == 1
         assert Article.objects.count() == 1
 
     def test_bulk_transition_reports_each_refusal(self, client, editor):

@@ -56,11 +56,10 @@ class ArticleAdminForm(forms.ModelForm):
             return cleaned
         cleaned["body"] = body
         duplicate = articles.find_duplicate(body, cleaned.get("url"))
-        if duplicate is not None and duplicate[0].pk != self.instance.pk:
-            existing, reason = duplicate
-            self.add_error(
-                "body" if reason == "text" else "url", str(articles.DuplicateArticle(existing, reason=reason))
-            )
+        # The same URL is caught by the field's own unique check; the same
+        # text only here, since the hash is not a form field.
+        if duplicate is not None and duplicate[1] == "text" and duplicate[0].pk != self.instance.pk:
+            self.add_error("body", str(articles.DuplicateArticle(duplicate[0], reason="text")))
         return cleaned
 
 
