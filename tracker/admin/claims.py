@@ -296,7 +296,10 @@ class ClaimAdmin(HistoryAdmin):
     def public_verdict(self, obj) -> str:
         if not obj.public_snapshot:
             return "Not published yet."
-        return format_html("<pre>{}</pre>", json.dumps(obj.public_snapshot, indent=2, ensure_ascii=False))
+        return format_html(
+            '<pre style="white-space: pre-wrap">{}</pre>',
+            json.dumps(obj.public_snapshot, indent=2, ensure_ascii=False),
+        )
 
     # -- the form ----------------------------------------------------------
 
@@ -314,11 +317,11 @@ class ClaimAdmin(HistoryAdmin):
                         ("status", "version"),
                         ("created_by", "created_at", "updated_at"),
                         ("published_at", "last_published_at"),
-                        "public_verdict",
                     ],
                     "description": "Status changes only through the workflow panel above or the list's actions.",
                 },
             ),
+            ("What the public sees", {"fields": ["public_verdict"], "classes": ["collapse"]}),
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

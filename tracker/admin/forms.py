@@ -174,6 +174,7 @@ class ClaimAdminForm(forms.ModelForm):
         fields = claims.EDITABLE_FIELDS
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "verdict_summary": forms.Textarea(attrs={"rows": 2, "cols": 80}),
             "verdict_explanation": forms.Textarea(attrs={"rows": 6, "cols": 80}),
         }
 
