@@ -42,6 +42,11 @@ run: demo
 test: install-dev
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
+# The API against its own OpenAPI schema with many more generated requests
+# per operation than `make test` makes (FACTDESK_FUZZ_EXAMPLES, default 300).
+fuzz: install-dev
+	$(TEST_ENV) FACTDESK_FUZZ_EXAMPLES=$${FACTDESK_FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/api/test_schema.py -k keeps_to_its_schema $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -39,6 +39,12 @@ class PagePagination(PageNumberPagination):
     def get_page_size(self, request) -> int:
         return page_size_from(request, self.page_size_query_param)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", *self.last_page_strings) and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError({self.page_query_param: ["Give a page number from 1 on."]})
+        return super().paginate_queryset(queryset, request, view)
+
     def get_schema_operation_parameters(self, view):
         params = _schema_params(super().get_schema_operation_parameters(view))
         for param in params:

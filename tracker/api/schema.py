@@ -57,14 +57,10 @@ class FactdeskAutoSchema(AutoSchema):
             "401": {**error, "description": "Not logged in."},
             "403": {**error, "description": "Your role may not do this."},
         }
-        if self._is_detail() or method != "GET":
-            extra["404"] = {**error, "description": "No such object, or not one you may see."}
+        extra["404"] = {**error, "description": "No such object (or page), or not one you may see."}
         if method in {"POST", "PATCH", "PUT"}:
             extra["415"] = {**error, "description": "The body is not JSON."}
         extra["406"] = {**error, "description": "Cannot answer in a media type the Accept header allows."}
         for code, response in extra.items():
             responses.setdefault(code, response)
         return responses
-
-    def _is_detail(self) -> bool:
-        return "{" in self.path
