@@ -120,6 +120,9 @@ class DeskFlowTests:
         )
         page.click("#evidence-form button[type=submit]")
         page.wait_for_selector("#evidence >> text=around half of Ukraine's generation capacity")
+        # The workflow panel was swapped in too: evidence is no longer missing for review.
+        assert "at least one piece of evidence" not in page.locator("#workflow").inner_text()
+        assert "a verdict summary" in page.locator("#workflow").inner_text()
         page.select_option("#id_rating", "mostly-true")
         page.fill(
             "#id_verdict_summary",

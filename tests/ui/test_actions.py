@@ -284,6 +284,7 @@ class EvidenceTests:
         body = response.content.decode()
         assert body.lstrip().startswith('<section class="card" id="evidence">')
         assert "We bought no missiles." in body
+        assert '<section class="card" id="workflow" hx-swap-oob="true">' in body
 
     def test_a_new_source_needs_a_title_and_a_real_url(self, client_for, new_claim):
         client = client_for("editor")

@@ -105,6 +105,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "sorts": ClaimFilterForm.SORT_LABELS,
         "qs": querystring_without(request, "page"),
         "qs_nosort": querystring_without(request, "page", "sort"),
+        "more_filters": any(
+            request.GET.get(name)
+            for name in ("tag", "assignee", "claimant", "article", "outlet", "created_after", "created_before")
+        ),
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
