@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from tracker import claims, history, roles, workflow
+from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
     AssigneeForm,
@@ -73,14 +74,9 @@ def filter_claims(queryset, data: dict, user):
         queryset = queryset.filter(created_at__date__gte=data["created_after"])
     if data.get("created_before"):
         queryset = queryset.filter(created_at__date__lte=data["created_before"])
-    words = (data.get("search") or "").split()
-    for word in words[:10]:
-        queryset = queryset.filter(
-            Q(text__icontains=word)
-            | Q(verdict_summary__icontains=word)
-            | Q(verdict_explanation__icontains=word)
-            | Exists(Appearance.objects.filter(claim=OuterRef("pk"), quote__icontains=word))
-        )
+    if data.get("search"):
+        # The API's search, so the queue and claims/?search= find the same claims.
+        queryset = search_claims(queryset, data["search"])
     return queryset
 
 
