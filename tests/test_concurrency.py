@@ -95,17 +95,19 @@ class ConcurrentTransitionTests:
         assert row.public_snapshot["version"] == row.version
 
     @concurrent
-    def test_publish_and_send_back_at_once_do_exactly_one(self, slow_checks):
+    def test_two_reviewers_sending_back_at_once_send_back_once(self, slow_checks):
         claim = claim_in_review()
         first, second = make_user("reviewer", username="r1"), make_user("reviewer", username="r2")
         results = run_together(
-            lambda: workflow.transition(claim, to="published", by=first),
-            lambda: workflow.transition(claim, to="researching", by=second, note="Needs another source."),
+            lambda: workflow.transition(claim, to="researching", by=first, note="Needs another source."),
+            lambda: workflow.transition(claim, to="researching", by=second, note="The date is wrong."),
         )
         assert sorted(outcome for outcome, _ in results) == ["error", "ok"], results
-        events = VerificationEvent.objects.filter(claim=claim, from_status="in_review")
-        assert events.count() == 1
-        assert Claim.objects.get(pk=claim.pk).status == events.get().to_status
+        error = next(value for outcome, value in results if outcome == "error")
+        assert isinstance(error, TransitionNotAllowed)
+        event = VerificationEvent.objects.get(claim=claim, from_status="in_review")
+        assert event.to_status == "researching"
+        assert Claim.objects.get(pk=claim.pk).version == claim.version + 1
 
     @concurrent
     def test_stale_transition_after_a_concurrent_one(self, slow_checks):
@@ -190,7 +192,7 @@ class ConcurrentWritersTests:
             with transaction.atomic():
                 claims.edit_claim(claim, {"priority": "high"}, by=editor, expected_version=1)
                 writing.set()
-                time.sleep(1.0)
+                time.sleep(1.5)
             return "written"
 
         def reader():
@@ -204,5 +206,5 @@ class ConcurrentWritersTests:
         outcome, (priority, waited) = results[1]
         # The reader sees the last committed state at once, not after the writer's second.
         assert (outcome, priority) == ("ok", "normal")
-        assert waited < 0.5
+        assert waited < 1.0
         assert Claim.objects.get(pk=claim.pk).priority == "high"
