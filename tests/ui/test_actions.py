@@ -73,6 +73,14 @@ class LogClaimTests:
         assert "My claim text." in body
         assert Claim.all_objects.count() == 0
 
+    def test_a_refused_claim_creates_no_claimant(self, client_for, article):
+        response = client_for("reporter").post(
+            self.url(article),
+            {"quote": "absent words", "text": "Claim.", "claimant": "Nobody Yet", "priority": "normal"},
+        )
+        assert response.status_code == 400
+        assert not Claimant.objects.filter(name="Nobody Yet").exists()
+
     def test_a_wrong_start_is_refused(self, client_for, article):
         response = client_for("reporter").post(
             self.url(article), {"quote": "NATO announced", "start": 3, "text": "Claim.", "priority": "normal"}
@@ -309,6 +317,7 @@ class EvidenceTests:
         response = client_for("editor").post(self.url(published_claim), self.data(published_claim))
         assert response.status_code == 409
         assert "can change only while it is new or researching" in response.content.decode()
+        assert not Source.objects.filter(url="https://ministry.example/statement").exists()
 
 
 @pytest.mark.django_db

@@ -28,11 +28,16 @@ class StaleFormTests:
         assert rows["Verdict summary"]["then"] == "—"
         assert rows["Verdict summary"]["now"] == "Their summary."
         assert rows["Verdict summary"]["yours"] == "My summary."
+        assert rows["Verdict summary"]["clash"] is True
         assert rows["Rating"]["now"] == "False"
-        assert "Claim" not in rows  # unchanged fields are not listed
-        # My input is still in the form, which now carries the current version.
+        assert rows["Rating"]["yours"] is None  # I did not touch it
+        assert "Claim" not in rows and "Verdict explanation" not in rows  # only the other editor's changes
+        # My edits stay in the form; the field I left alone now shows their value.
+        form = response.context["edit_form"]
         assert "My long explanation." in body
-        assert response.context["edit_form"]["version"].value() == str(new_claim.version + 1)
+        assert form["verdict_summary"].value() == "My summary."
+        assert form["rating"].value() == "false"
+        assert form["version"].value() == str(new_claim.version + 1)
         new_claim.refresh_from_db()
         assert new_claim.verdict_summary == "Their summary."
         assert new_claim.verdict_explanation == ""
@@ -61,3 +66,16 @@ class StaleFormTests:
         assert any(row["field"] == "Assignee" for row in response.context["conflict"])
         new_claim.refresh_from_db()
         assert new_claim.assignee == other_editor
+
+    def test_tags_changed_meanwhile_are_kept(self, client_for, editor, other_editor, new_claim):
+        opened = edit_data(new_claim)
+        claims.edit_claim(
+            new_claim, {"tags": ["Patriot", "NATO"]}, by=other_editor, expected_version=new_claim.version
+        )
+        response = client_for(editor).post(
+            reverse("claim-edit", args=[new_claim.pk]), {**opened, "verdict_summary": "Mine."}
+        )
+        assert response.status_code == 412
+        rows = {row["field"]: row for row in response.context["conflict"]}
+        assert rows["Tags"]["now"] == "nato, patriot" and rows["Tags"]["yours"] is None
+        assert response.context["edit_form"]["tags"].value() in ("Patriot, NATO", "NATO, Patriot")

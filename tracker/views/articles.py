@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -155,26 +155,28 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
         return _reader(request, article, form, status=400)
     data = form.cleaned_data
     try:
-        claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
-        claim = claims.log_claim(
-            claims.ClaimInput(
-                text=data["text"],
-                claimant=claimant,
-                tags=[t for t in data["tags"].split(",") if t.strip()],
-                priority=data["priority"],
-                appearances=[
-                    claims.AppearanceInput(
-                        article=article, quote=data["quote"], start=data["start"], attribution=data["attribution"]
-                    )
-                ],
-            ),
-            by=request.user,
-        )
+        # One transaction: a refused claim leaves no new claimant behind.
+        with transaction.atomic():
+            claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
+            claim = claims.log_claim(
+                claims.ClaimInput(
+                    text=data["text"],
+                    claimant=claimant,
+                    tags=[t for t in data["tags"].split(",") if t.strip()],
+                    priority=data["priority"],
+                    appearances=[
+                        claims.AppearanceInput(
+                            article=article, quote=data["quote"], start=data["start"], attribution=data["attribution"]
+                        )
+                    ],
+                ),
+                by=request.user,
+            )
     except claims.AppearanceError as exc:
         form.add_error("quote" if exc.field != "start" else None, str(exc))
         return _reader(request, article, form, status=400)
     except EditForbidden as exc:
-        require(False, str(exc))
+        raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         for message in exc.messages:
             form.add_error(None, message)

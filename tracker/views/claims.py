@@ -8,7 +8,9 @@ re-rendered page with the status code the API would use.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +28,7 @@ from tracker.forms import (
     TransitionForm,
     VersionedForm,
 )
-from tracker.models import Appearance, Claim, Claimant, Evidence
+from tracker.models import Appearance, Claim, Claimant, Evidence, Rating
 
 from .common import desk_required, paginate, priority_rank, querystring_without, require
 
@@ -234,44 +236,79 @@ def _note_required(claim: Claim, to: str) -> bool:
     return bool(rule and rule.note_required)
 
 
-def _display(name: str, value) -> str:
-    """Show a field's value as people read it."""
-    if value in (None, "", []):
-        return "—"
-    if name == "tags":
-        return ", ".join(sorted(str(v) for v in value))
-    if name == "priority":
-        return dict(Claim.Priority.choices).get(value, value)
-    if name == "assignee":
-        return getattr(value, "username", str(value))
-    return str(value)
-
-
-def _values_of(claim_or_record) -> dict:
-    values = {}
-    for name in ClaimEditForm.FIELDS:
-        if name == "tags":
-            tags = claim_or_record.tags.all()
-            values[name] = [getattr(t, "name", None) or str(getattr(t, "tag", t)) for t in tags]
-        else:
-            values[name] = getattr(claim_or_record, name)
+def _stored_values(claim_or_record) -> dict:
+    """Return the edit form's fields of a claim or of a history record, as comparable plain values."""
+    values = {name: getattr(claim_or_record, name) for name in ("text", "claim_date", "priority")}
+    values["verdict_summary"] = claim_or_record.verdict_summary
+    values["verdict_explanation"] = claim_or_record.verdict_explanation
+    for name in ("claimant", "rating", "assignee"):
+        values[name] = getattr(claim_or_record, f"{name}_id")
+    # A claim's tags are Tag rows; a history record's are rows pointing at one.
+    values["tags"] = sorted({str(getattr(t, "tag", t)).lower() for t in claim_or_record.tags.all()})
     return values
 
 
-def conflict_rows(claim: Claim, seen_version: int, submitted: dict) -> list[dict]:
-    """Compare the claim as the user opened it, as it is now, and what they submitted."""
-    record = claim.history.filter(version=seen_version).order_by("-history_date", "-history_id").first()
-    current = _values_of(claim)
-    before = _values_of(record) if record is not None else None
+def _submitted_values(changes: dict) -> dict:
+    values = dict(changes)
+    for name in ("claimant", "rating", "assignee"):
+        if name in values:
+            values[name] = values[name].pk if values[name] is not None else None
+    if "tags" in values:
+        values["tags"] = sorted({t.lower() for t in values["tags"]})
+    return values
+
+
+def _shown(name: str, value) -> str:
+    """Show a stored value (ids included) as people read it."""
+    if value in (None, "", []):
+        return "—"
+    if name == "claimant":
+        return str(Claimant.objects.filter(pk=value).first() or f"#{value}")
+    if name == "rating":
+        return str(Rating.objects.filter(pk=value).first() or f"#{value}")
+    if name == "assignee":
+        return get_user_model().objects.filter(pk=value).values_list("username", flat=True).first() or f"#{value}"
+    if name == "tags":
+        return ", ".join(value)
+    if name == "priority":
+        return dict(Claim.Priority.choices).get(value, value)
+    return str(value)
+
+
+def merge_stale_edit(current: Claim, seen_version: int, changes: dict, posted) -> tuple[list[dict], object]:
+    """Compare what the user opened, what is stored now and what they sent; return (rows, form data).
+
+    Rows list the fields someone else changed meanwhile, flagged when the user changed them too.
+    The returned form data keeps every field the user changed and takes the current value for the
+    others, so saving it again applies the user's edits without undoing anyone else's.
+    """
+    record = current.history.filter(version=seen_version).order_by("-history_date", "-history_id").first()
+    now = _stored_values(current)
+    mine = _submitted_values(changes)
+    then = _stored_values(record) if record is not None else None
+    data = posted.copy()
+    data["version"] = str(current.version)
+    fresh = ClaimEditForm.initial_for(current)
     rows = []
     for name in ClaimEditForm.FIELDS:
-        now = _display(name, current[name])
-        then = _display(name, before[name]) if before is not None else None
-        yours = _display(name, submitted.get(name)) if name in submitted else None
-        changed = then is not None and then != now
-        if changed or (before is None and yours is not None and yours != now):
-            rows.append({"field": FIELD_LABELS[name], "then": then, "now": now, "yours": yours})
-    return rows
+        if name not in mine:  # a form with fewer fields (the assignee's) left this one alone
+            mine[name] = then[name] if then is not None else now[name]
+        touched = mine[name] != (then[name] if then is not None else now[name])
+        if not touched:
+            value = fresh[name]
+            data[name] = "" if value is None else str(value)
+        theirs = then is not None and then[name] != now[name]
+        if theirs or (then is None and touched):
+            rows.append(
+                {
+                    "field": FIELD_LABELS[name],
+                    "then": _shown(name, then[name]) if then is not None else None,
+                    "now": _shown(name, now[name]),
+                    "yours": _shown(name, mine[name]) if touched else None,
+                    "clash": touched and mine[name] != now[name],
+                }
+            )
+    return rows, data
 
 
 def _post_only(request: HttpRequest) -> None:
@@ -294,10 +331,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
     except workflow.StaleVersion as exc:
         current = exc.current
-        rows = conflict_rows(current, seen, form.changes())
-        # Keep what the user typed; saving again now applies it knowingly over the new version.
-        data = request.POST.copy()
-        data["version"] = str(current.version)
+        rows, data = merge_stale_edit(current, seen, form.changes(), request.POST)
         fresh = ClaimEditForm(data, claim=current)
         fresh.is_valid()
         return render_claim(
@@ -339,7 +373,9 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except workflow.StaleVersion as exc:
-        rows = conflict_rows(exc.current, form.cleaned_data["version"], {"assignee": form.cleaned_data["assignee"]})
+        rows, _ = merge_stale_edit(
+            exc.current, form.cleaned_data["version"], {"assignee": form.cleaned_data["assignee"]}, request.POST
+        )
         return render_claim(
             request,
             exc.current,
@@ -407,15 +443,17 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render_claim(request, claim, status=400, evidence_form=form, partial=partial)
     try:
-        source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
-        claims.add_evidence(
-            claim,
-            source=source,
-            stance=form.cleaned_data["stance"],
-            excerpt=form.cleaned_data["excerpt"],
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
+        # One transaction: refused evidence leaves no new source behind.
+        with transaction.atomic():
+            source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
+            claims.add_evidence(
+                claim,
+                source=source,
+                stance=form.cleaned_data["stance"],
+                excerpt=form.cleaned_data["excerpt"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
     except claims.DuplicateEvidence as exc:
         form.add_error(None, str(exc))
         return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
