@@ -86,7 +86,7 @@ class _Names:
         return value
 
 
-def _tag_names_by_record(records) -> dict[int, list[int]]:
+def _tag_ids_by_record(records) -> dict[int, list[int]]:
     """Return each claim history record's tag ids, in one query."""
     if not records:
         return {}
@@ -169,7 +169,7 @@ def claim_timeline(claim: Claim) -> list[Entry]:
 
     names = _Names()
     all_records = claim_records + appearance_records + evidence_records
-    tags = _tag_names_by_record(claim_records)
+    tags = _tag_ids_by_record(claim_records)
     names.load(
         [r.history_user_id for r in all_records]
         + [e.actor_id for e in events]
