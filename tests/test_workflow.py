@@ -491,6 +491,15 @@ class CorrectionTests:
         assert not Correction.objects.filter(claim=claim).exists()
 
     @pytest.mark.django_db
+    def test_renamed_rating_is_no_correction(self, editor, reviewer):
+        claim = claim_in("published", editor=editor, reviewer=reviewer)
+        Rating.objects.filter(slug="true").update(slug="accurate", label="Accurate")
+        claim = move(claim, "researching", editor, note="Checking again.")
+        claim = publish(claim, editor=editor, reviewer=reviewer)
+        assert not Correction.objects.filter(claim=claim).exists()
+        assert Claim.objects.get(pk=claim.pk).public_snapshot["rating"]["label"] == "Accurate"
+
+    @pytest.mark.django_db
     def test_first_publication_with_a_note_is_no_correction(self, editor, reviewer):
         claim = claim_in("researching", editor=editor, reviewer=reviewer)
         publish(claim, editor=editor, reviewer=reviewer, note="Straightforward.")

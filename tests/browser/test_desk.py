@@ -181,7 +181,7 @@ class DeskFlowTests:
         assert (appearance.start, appearance.quote) == (BODY.index("😀 и 𝒳"), "😀 и 𝒳")
         assert page.errors == []
 
-    def test_the_second_of_two_editors_sees_the_conflict(self, open_page):
+    def test_the_second_of_two_editors_sees_the_conflict(self, open_page, screenshot):
         first, second = make_user("editor", username="eddie"), make_user("editor", username="erin")
         claim = make_claim(text="Ukraine has received five Patriot systems.", quote="Patriot systems")
         page_one, page_two = open_page(first), open_page(second)
@@ -189,6 +189,7 @@ class DeskFlowTests:
         page_two.goto(claim.get_absolute_url())
 
         page_one.fill("#id_verdict_summary", "Eddie's summary.")
+        page_one.select_option("#id_priority", "high")
         page_one.click("#edit-form button[type=submit]")
         page_one.wait_for_selector("text=Saved.")
 
@@ -199,6 +200,8 @@ class DeskFlowTests:
         assert "Someone else changed this claim" in conflict.inner_text()
         assert "Eddie's summary." in conflict.inner_text()
         assert page_two.input_value("#id_verdict_summary") == "Erin's summary."
+        assert page_two.input_value("#id_priority") == "high"  # Eddie's other change is taken, not undone
+        screenshot(page_two, "conflict")
         claim.refresh_from_db()
         assert claim.verdict_summary == "Eddie's summary."
 
@@ -206,7 +209,7 @@ class DeskFlowTests:
         page_two.click("#edit-form button[type=submit]")
         page_two.wait_for_selector("text=Saved.")
         claim.refresh_from_db()
-        assert claim.verdict_summary == "Erin's summary."
+        assert (claim.verdict_summary, claim.priority) == ("Erin's summary.", "high")
 
     def test_article_markup_is_inert_text(self, open_page):
         body = (

@@ -108,8 +108,9 @@ class LogClaimTests:
 
 @pytest.mark.django_db
 class EditClaimTests:
-    def test_an_editor_saves_the_verdict(self, client_for, new_claim):
-        client = client_for("editor")
+    @pytest.mark.parametrize("role", ["editor", "reviewer", "admin"])
+    def test_editors_reviewers_and_admins_save_the_verdict(self, client_for, role, new_claim):
+        client = client_for(role)
         response = client.post(
             reverse("claim-edit", args=[new_claim.pk]),
             edit_data(new_claim, rating="false", verdict_summary="No such deal.", tags="nato, deals"),
@@ -178,8 +179,9 @@ class TransitionTests:
             reverse("claim-transition", args=[claim.pk]), {"to": to, "note": note, "version": claim.version}
         )
 
-    def test_an_editor_starts_research(self, client_for, new_claim):
-        response = self.post(client_for("editor"), new_claim, "researching")
+    @pytest.mark.parametrize("role", ["editor", "reviewer", "admin"])
+    def test_editors_reviewers_and_admins_start_research(self, client_for, role, new_claim):
+        response = self.post(client_for(role), new_claim, "researching")
         assert response.status_code == 302
         new_claim.refresh_from_db()
         assert new_claim.status == "researching"
