@@ -218,6 +218,7 @@ def build_snapshot(claim: Claim, published_at) -> dict:
         "rating": None
         if rating is None
         else {
+            "id": rating.pk,
             "slug": rating.slug,
             "label": rating.label,
             "value": rating.value,
@@ -276,13 +277,16 @@ def _publish(claim: Claim, by, note: str, event: VerificationEvent) -> None:
             reasons=problems,
         )
     if previous is not None:
-        old_slug = (previous.get("rating") or {}).get("slug")
-        if old_slug != claim.rating.slug or note.strip():
-            old_rating = Rating.objects.filter(slug=old_slug).first() if old_slug else None
-            text = note.strip() or (
-                f"The rating changed from “{(previous.get('rating') or {}).get('label', 'none')}” "
-                f"to “{claim.rating.label}”."
-            )
+        old = previous.get("rating") or {}
+        # By id when the snapshot has it: an admin may rename a rating's slug
+        # or label later, which changes no verdict.
+        if old.get("id") is not None:
+            old_rating = Rating.objects.filter(pk=old["id"]).first()
+        else:
+            old_rating = Rating.objects.filter(slug=old["slug"]).first() if old.get("slug") else None
+        rating_changed = (old_rating.pk if old_rating else None) != claim.rating_id
+        if rating_changed or note.strip():
+            text = note.strip() or (f"The rating changed from “{old.get('label', 'none')}” to “{claim.rating.label}”.")
             Correction.objects.create(
                 claim=claim, at=now, note=text, previous_rating=old_rating, new_rating=claim.rating, event=event
             )
