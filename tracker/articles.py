@@ -23,15 +23,19 @@ class DuplicateArticle(Exception):
         self.reason = reason
 
 
-def find_duplicate(body: str, url: str | None = None) -> tuple[Article, str] | None:
-    """Return (stored article, "text" or "url") that a new article would duplicate, or None."""
+def find_duplicate(body: str, url: str | None = None, *, exclude: int | None = None) -> tuple[Article, str] | None:
+    """Return (stored article, "text" or "url") that an article would duplicate, or None.
+
+    exclude is the id of the article being edited, which never duplicates itself.
+    """
     body = anchoring.normalise_body(body)
+    others = Article.objects.exclude(pk=exclude) if exclude is not None else Article.objects.all()
     if body:
-        existing = Article.objects.filter(body_sha256=body_hash(body)).exclude(body="").first()
+        existing = others.filter(body_sha256=body_hash(body)).exclude(body="").first()
         if existing is not None:
             return existing, "text"
     if url:
-        existing = Article.objects.filter(url=url).first()
+        existing = others.filter(url=url).first()
         if existing is not None:
             return existing, "url"
     return None
@@ -85,8 +89,8 @@ def edit_article(article: Article, *, by=None, **changes) -> Article:
         raise ValidationError({"body": str(exc)}) from exc
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        duplicate = find_duplicate(changes.get("body", ""), changes.get("url"))
-        if duplicate is not None and duplicate[0].pk != locked.pk:
+        duplicate = find_duplicate(changes.get("body", ""), changes.get("url"), exclude=locked.pk)
+        if duplicate is not None:
             raise DuplicateArticle(*duplicate)
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -98,8 +102,8 @@ def edit_article(article: Article, *, by=None, **changes) -> Article:
             with transaction.atomic():
                 locked.save()
         except IntegrityError:
-            duplicate = find_duplicate(changes.get("body", ""), changes.get("url"))
-            if duplicate is None or duplicate[0].pk == locked.pk:
+            duplicate = find_duplicate(changes.get("body", ""), changes.get("url"), exclude=locked.pk)
+            if duplicate is None:
                 raise
             raise DuplicateArticle(*duplicate) from None
     return locked
