@@ -233,15 +233,17 @@ class EditClaimTests:
         for to in path:
             by = reviewer if to == "published" else editor
             claim = workflow.transition(claim, to=to, by=by, note="Not checkable.")
-        with pytest.raises(EditForbidden):
+        with pytest.raises(EditForbidden) as caught:
             claims.edit_claim(claim, {"priority": "high"}, by=reporter, expected_version=claim.version)
+        assert "only while they are new or researching" in str(caught.value)
         assert Claim.objects.get(pk=claim.pk).priority == "normal"
 
     @pytest.mark.django_db
     def test_reporter_cannot_edit_someone_elses_claim(self, reporter, editor):
         claim = make_claim(by=editor)
-        with pytest.raises(EditForbidden):
+        with pytest.raises(EditForbidden) as caught:
             claims.edit_claim(claim, {"text": "Hijacked."}, by=reporter, expected_version=1)
+        assert str(caught.value) == "You may not edit this claim."
         row = Claim.objects.get(pk=claim.pk)
         assert (row.text, row.version) == ("NATO will help buy up to 1,000 Patriot missiles.", 1)
 

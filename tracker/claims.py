@@ -195,12 +195,22 @@ def changed_fields(claim: Claim, changes: dict) -> dict:
     return different
 
 
+def _edit_refusal(claim: Claim, by) -> str:
+    own = by is not None and getattr(by, "pk", None) is not None and claim.created_by_id == by.pk
+    if own and by.has_perm("tracker.change_own_claim"):
+        return (
+            f"You can edit the claims you logged only while they are new or researching; this one is "
+            f"{claim.get_status_display().lower()}."
+        )
+    return "You may not edit this claim."
+
+
 def check_editable(claim: Claim, by, changes: dict, *, as_system: bool = False) -> None:
     """Raise EditForbidden or ClaimFrozen when by may not make these changes to claim."""
     if claim.in_trash:
         raise EditForbidden("The claim is in the trash; restore it first.")
     if not as_system and not roles.can_edit_claim(by, claim):
-        raise EditForbidden("You may not edit this claim.")
+        raise EditForbidden(_edit_refusal(claim, by))
     frozen = sorted(set(changes) & set(Claim.FROZEN_FIELDS))
     if frozen and not claim.is_editable:
         raise ClaimFrozen(
