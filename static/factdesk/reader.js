@@ -33,15 +33,21 @@
     return offset;
   }
 
-  // Code-point offset in the body of a DOM boundary point, or null outside the body.
+  // Code-point offset in the body of a DOM boundary point. A point before the
+  // body counts as its start and one after it as its end, so a selection that
+  // overshoots the article keeps the part inside it.
   function toOffset(node, offset, forward) {
+    var whole = document.createRange();
+    whole.selectNodeContents(body);
+    var where = whole.comparePoint(node, offset);
+    if (where < 0) return 0;
+    if (where > 0) return codePoints(body.textContent);
     if (node.nodeType === Node.TEXT_NODE) {
       var seg = node.parentElement && node.parentElement.closest("[data-o]");
       if (seg && body.contains(seg) && seg.firstChild === node) {
         return Number(seg.dataset.o) + codePoints(node.data.slice(0, safeUnit(node.data, offset, forward)));
       }
     }
-    if (node !== body && !body.contains(node)) return null;
     // An element boundary (or an unexpected node): count the text before it.
     var range = document.createRange();
     range.setStart(body, 0);
@@ -65,7 +71,6 @@
     var range = sel.getRangeAt(0);
     var start = toOffset(range.startContainer, range.startOffset, false);
     var end = toOffset(range.endContainer, range.endOffset, true);
-    if (start === null || end === null) return null;
     var chars = Array.from(bodyText());
     // Leave out whitespace picked up at either end of the selection.
     while (start < end && /\s/.test(chars[start])) start++;

@@ -174,6 +174,24 @@ class DeskFlowTests:
             assert page.input_value("#id_quote") == quote
             # Python counts 😀 and 𝒳 as one character each; JavaScript strings count two.
             assert page.input_value("#id_start") == str(BODY.index(quote))
+        # A selection that runs past the article into the form keeps the part inside the article.
+        page.evaluate(
+            """() => {
+                const body = document.getElementById("article-body");
+                const node = [...body.querySelectorAll("[data-o]")].pop().firstChild;
+                const range = document.createRange();
+                range.setStart(node, node.data.indexOf("Officials"));
+                range.setEnd(document.querySelector("#log-claim h2").firstChild, 3);
+                window.getSelection().removeAllRanges();
+                window.getSelection().addRange(range);
+            }"""
+        )
+        page.locator("#selection-button").wait_for(state="visible")
+        page.click("#selection-button")
+        tail = BODY[BODY.index("Officials") :]
+        assert (page.input_value("#id_quote"), page.input_value("#id_start")) == (tail, str(BODY.index(tail)))
+        select_in_reader(page, "😀 и 𝒳")
+        page.click("#selection-button")
         page.fill("#id_text", "NATO will help Ukraine buy up to 1,000 Patriot missiles.")
         page.click("#log-claim-form button[type=submit]")
         page.wait_for_selector("text=Logged claim")
