@@ -174,6 +174,12 @@ class TransitionTableTests:
         assert state(claim) == before
 
     @pytest.mark.django_db
+    def test_role_is_checked_before_the_version(self, reporter, editor):
+        claim = make_claim(by=editor)
+        with pytest.raises(TransitionForbidden):
+            workflow.transition(claim, to="researching", by=reporter, expected_version=99)
+
+    @pytest.mark.django_db
     def test_inactive_editor_cannot_transition(self, editor):
         claim = make_claim(by=editor)
         editor.is_active = False
@@ -547,6 +553,12 @@ class TrashTests:
         with pytest.raises(EditForbidden):
             workflow.restore(claim, by=actor)
         assert state(claim) == before
+
+    @pytest.mark.django_db
+    def test_role_is_checked_before_the_version(self, reporter, editor):
+        claim = make_claim(by=editor)
+        with pytest.raises(EditForbidden):
+            workflow.trash(claim, by=reporter, expected_version=99)
 
     @pytest.mark.django_db
     def test_anonymous_cannot_trash(self, editor):

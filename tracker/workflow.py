@@ -327,6 +327,9 @@ def transition(
     note = clean_note(note)
     if by is None and not as_system:
         raise TransitionForbidden("Log in to move claims through the workflow.")
+    if not as_system and not (roles.can_transition(by) or roles.can_review(by)):
+        # Before the version check: a role that can move nothing learns nothing about versions.
+        raise TransitionForbidden("Your role cannot move claims through the workflow.")
     with transaction.atomic():
         locked = lock_claim(claim, expected_version)
         check_transition(locked, to, by, note, as_system=as_system)
@@ -352,10 +355,11 @@ def transition(
 
 def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
     """Move claim to the trash; it stays restorable with all its history."""
+    # The role first: someone who may not trash learns nothing about versions.
+    if not roles.can_trash(by):
+        raise EditForbidden("Your role cannot move claims to the trash.")
     with transaction.atomic():
         locked = lock_claim(claim, expected_version)
-        if not roles.can_trash(by):
-            raise EditForbidden("Your role cannot move claims to the trash.")
         if locked.in_trash:
             raise TransitionNotAllowed("The claim is already in the trash.", [])
         locked.deleted_at = timezone.now()
@@ -366,10 +370,10 @@ def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
 
 def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
     """Bring claim back from the trash, in the status it had."""
+    if not roles.can_trash(by):
+        raise EditForbidden("Your role cannot restore claims from the trash.")
     with transaction.atomic():
         locked = lock_claim(claim, expected_version)
-        if not roles.can_trash(by):
-            raise EditForbidden("Your role cannot restore claims from the trash.")
         if not locked.in_trash:
             raise TransitionNotAllowed("The claim is not in the trash.", allowed_targets(locked.status))
         locked.deleted_at = None
