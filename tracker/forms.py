@@ -282,7 +282,12 @@ class ClaimFilterForm(forms.Form):
         "status": "Status",
     }
 
-    search = forms.CharField(max_length=200, required=False, label="Search")
+    search = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in claims, quotes, verdicts"}),
+    )
     status = forms.ChoiceField(choices=[("", "Any status"), *Claim.Status.choices], required=False)
     rating = forms.ModelChoiceField(
         Rating.objects.all(), to_field_name="slug", required=False, empty_label="Any rating"

@@ -141,6 +141,12 @@ class DeskFlowTests:
         screenshot(page, "claim")
         page.goto("/claims/")
         screenshot(page, "queue")
+        # The queue filters as you type (htmx), without leaving the page.
+        page.evaluate("window.__same_page = true")
+        page.fill("#id_search", "energy")
+        page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+        assert CLAIM_TEXT in page.locator("#results tbody tr").inner_text()
+        assert "search=energy" in page.url and page.evaluate("window.__same_page === true")
         assert page.errors == []
 
         # A reviewer finds it waiting and publishes it.
