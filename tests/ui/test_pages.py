@@ -74,6 +74,27 @@ class DeskPageTests:
 
 
 @pytest.mark.django_db
+class CsrfTests:
+    def test_forms_carry_the_token_and_htmx_sends_it(self, client_for, new_claim):
+        client = client_for("editor")
+        body = client.get(new_claim.get_absolute_url()).content.decode()
+        assert body.count('name="csrfmiddlewaretoken"') >= 5
+        assert 'hx-headers=\'{"X-CSRFToken": "' in body
+
+    def test_a_post_without_the_token_is_refused(self, editor, new_claim):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(editor)
+        response = client.post(
+            reverse("claim-transition", args=[new_claim.pk]), {"to": "researching", "version": new_claim.version}
+        )
+        assert response.status_code == 403
+        new_claim.refresh_from_db()
+        assert new_claim.status == "new"
+
+
+@pytest.mark.django_db
 class DashboardTests:
     def test_it_counts_claims_per_status_and_lists_my_work(self, client_for, editor, reviewer, other_reviewer):
         mine = make_claim(text="Assigned to the editor.", assignee=editor)
@@ -147,6 +168,16 @@ class ReaderTests:
         workflow.trash(claim, by=editor)
         body = client_for("reporter").get(article.get_absolute_url()).content.decode()
         assert f'href="/claims/{claim.pk}/"' not in body
+
+    def test_an_orphaned_quote_is_listed_but_not_highlighted(self, client_for, article, reporter):
+        claim = make_claim(by=reporter, article=article, quote="NATO announced Wednesday")
+        article.body = "A rewritten story without the quote at all, long enough to hold old offsets easily."
+        article.save()
+        appearance = claim.appearances.get()
+        assert appearance.anchor_state == "orphaned"
+        body = client_for("reporter").get(article.get_absolute_url()).content.decode()
+        assert f'href="/claims/{claim.pk}/"' not in body.split('id="article-body"')[1].split("</div>")[0]
+        assert "Orphaned" in body
 
     def test_unknown_article_is_404(self, client_for):
         assert client_for("reporter").get("/articles/999999/").status_code == 404

@@ -105,6 +105,8 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
     )
     spans = []
     for appearance in appearances:
+        if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
+            continue  # its words are gone from the text: listed beside it, not highlighted
         claim = appearance.claim
         verdict = f" · {claim.rating.label}" if claim.rating_id else ""
         spans.append(
