@@ -505,6 +505,13 @@ class PublishedClaimTests:
         assert anon.get(URL, {"rating": "false"}).json()["results"] == []
         assert [c["id"] for c in anon.get(URL, {"rating": "true"}).json()["results"]] == [claim.pk]
 
+    def test_anonymous_search_reads_the_published_text_only(self, anon, published_claim, editor):
+        claim = workflow.transition(published_claim, to="researching", by=editor, note="Rewording")
+        claims.edit_claim(claim, {"text": "Secret draft wording"}, by=editor, expected_version=claim.version)
+        assert [c["id"] for c in anon.get(URL, {"search": "patriot"}).json()["results"]] == [claim.pk]
+        assert anon.get(URL, {"search": "secret draft"}).json()["results"] == []
+        assert anon.get(URL, {"search": "x\x00"}).status_code == 400
+
     def test_trashed_published_claim_is_gone_for_everyone(self, anon, editor_client, published_claim):
         editor_client.delete(detail(published_claim), HTTP_IF_MATCH=published_claim.etag)
         assert anon.get(detail(published_claim)).status_code == 404

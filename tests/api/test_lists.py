@@ -254,6 +254,10 @@ class ClaimFilterTests:
         assert self.ids(editor_client, created_after="2000-01-01", created_before="2999-01-01") == {a, b}
         assert self.ids(editor_client, created_before="2000-01-01T00:00:00Z") == set()
 
+    def test_any_offset_python_parses_is_compared_in_utc(self, editor_client, claims_):
+        # PostgreSQL stores offsets up to ±15:59 only; the filter must not pass +21:37 through.
+        assert self.ids(editor_client, created_after="0508-12-09T03:08:12+21:37") == {claims_["a"].pk, claims_["b"].pk}
+
     def test_search_covers_text_quotes_and_verdicts(self, editor_client, claims_):
         a, b = claims_["a"].pk, claims_["b"].pk
         assert self.ids(editor_client, search="drones") == {b}
@@ -273,6 +277,7 @@ class ClaimFilterTests:
             {"assignee": "nobody"},
             {"created_after": "yesterday"},
             {"created_before": "2025-13-45"},
+            {"created_after": "0001-01-01T00:00:00+05:00"},
             {"search": "x\x00y"},
             {"tag": "t" * 300},
         ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -27,6 +29,23 @@ class IdFilter(django_filters.Filter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    """A datetime converted to UTC, so an offset the database cannot store (+21:37) never reaches it."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            return result.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Give a date and time between the years 1 and 9999.", code="invalid") from None
+
+
+class UTCDateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class TextFilter(django_filters.CharFilter):
@@ -75,8 +94,8 @@ class ClaimFilter(django_filters.FilterSet):
     article = IdFilter(method="filter_article", help_text="Claims appearing in this article (id).")
     outlet = IdFilter(method="filter_outlet", help_text="Claims appearing in an article of this outlet (id).")
     assignee = TextFilter(method="filter_assignee", help_text="The assignee's username.")
-    created_after = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = TextFilter(method="filter_search", help_text="Full text over claim text, quotes and verdicts.")
 
     class Meta:

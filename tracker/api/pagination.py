@@ -6,7 +6,7 @@ first one does and rows added meanwhile never shift a page.
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 DEFAULT_PAGE_SIZE = 50
@@ -41,8 +41,11 @@ class PagePagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw not in (None, "", *self.last_page_strings) and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
-            raise ValidationError({self.page_query_param: ["Give a page number from 1 on."]})
+        if raw not in (None, "", *self.last_page_strings):
+            if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+                raise ValidationError({self.page_query_param: ["Give a page number from 1 on."]})
+            if len(raw) > 18:  # far past any last page, and past what int() takes without a fuss
+                raise NotFound(self.invalid_page_message.format(page_number=raw[:20], message="That page is empty."))
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):

@@ -7,6 +7,8 @@ username. Serializers only parse and shape; writes go through the domain
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -460,6 +462,16 @@ class PublishedCorrectionSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _api_datetime(value: str | None) -> str | None:
+    """Render a snapshot's ISO timestamp the way every other datetime of the API is rendered."""
+    if not value:
+        return None
+    return _DATETIME.to_representation(datetime.datetime.fromisoformat(value))
+
+
 class PublishedClaimSerializer(serializers.Serializer):
     """A claim as the public sees it: the verdict last published, whatever the desk is doing now."""
 
@@ -483,6 +495,17 @@ class PublishedClaimSerializer(serializers.Serializer):
     def to_representation(self, claim: Claim) -> dict:
         snap = claim.public_snapshot
         rating = snap.get("rating") or {}
+        appearances = [
+            {
+                **item,
+                "article": {**item["article"], "published_at": _api_datetime(item["article"].get("published_at"))},
+            }
+            for item in snap.get("appearances", [])
+        ]
+        evidence = [
+            {**item, "source": {**item["source"], "published_at": _api_datetime(item["source"].get("published_at"))}}
+            for item in snap.get("evidence", [])
+        ]
         return {
             "id": claim.pk,
             "text": snap.get("text"),
@@ -494,12 +517,14 @@ class PublishedClaimSerializer(serializers.Serializer):
             "verdict_summary": snap.get("verdict_summary", ""),
             "verdict_explanation": snap.get("verdict_explanation", ""),
             "tags": snap.get("tags", []),
-            "appearances": snap.get("appearances", []),
-            "evidence": snap.get("evidence", []),
+            "appearances": appearances,
+            "evidence": evidence,
             # Corrections are public as soon as they are made: they are made by publishing.
-            "corrections": [{"at": c.at.isoformat(), "note": c.note} for c in claim.corrections.all()],
-            "published_at": snap.get("published_at"),
-            "updated_at": snap.get("updated_at"),
+            "corrections": [
+                {"at": _DATETIME.to_representation(c.at), "note": c.note} for c in claim.corrections.all()
+            ],
+            "published_at": _api_datetime(snap.get("published_at")),
+            "updated_at": _api_datetime(snap.get("updated_at")),
             "public_url": claimreview.public_url(claim),
         }
 

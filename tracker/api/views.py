@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -95,6 +96,12 @@ class ApiMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # What a caller sees depends on who they are, and tokens travel in this header.
+        patch_vary_headers(response, ["Authorization"])
+        return response
 
 
 @csrf_exempt  # it changes nothing, and a 403 page for a POST would hide the 404
