@@ -308,6 +308,21 @@ class ArticleReanchorTests:
         assert appearance.history.count() == records
 
     @pytest.mark.django_db
+    def test_failed_reanchoring_keeps_the_old_text(self, editor, monkeypatch):
+        claim = make_claim(by=editor)
+        article = claim.appearances.get().article
+        old_body = article.body
+
+        def broken(self, *args, **kwargs):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(Appearance, "save", broken)
+        article.body = "Updated 1 month ago. " + old_body
+        with pytest.raises(RuntimeError):
+            article.save()
+        assert Article.objects.get(pk=article.pk).body == old_body
+
+    @pytest.mark.django_db
     def test_two_appearances_of_one_quote_never_collide(self, editor):
         article = ArticleFactory(body="He said: no. She said: no.")
         claim = claims.log_claim(

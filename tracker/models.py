@@ -12,7 +12,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -104,9 +104,11 @@ class Article(models.Model):
         previous = None
         if self.pk is not None:
             previous = type(self).objects.filter(pk=self.pk).values_list("body_sha256", flat=True).first()
-        super().save(*args, **kwargs)
-        if previous is not None and previous != self.body_sha256:
-            self.reanchor_appearances()
+        # The new text and its re-anchored quotes are saved together or not at all.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous is not None and previous != self.body_sha256:
+                self.reanchor_appearances()
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", args=[self.pk])
