@@ -64,3 +64,10 @@ class FactdeskAutoSchema(AutoSchema):
         for code, response in extra.items():
             responses.setdefault(code, response)
         return responses
+
+    def get_tags(self) -> list[str]:
+        # Group operations by resource (claims/{id}/evidence/ under "claims"), not all under "v1".
+        parts = [part for part in self.path.split("/") if part]
+        if len(parts) >= 3 and parts[1] == "v1":
+            return [parts[2]]
+        return super().get_tags()
