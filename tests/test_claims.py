@@ -110,6 +110,36 @@ class LogClaimTests:
         assert not Tag.objects.exists()
 
     @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        ("attribution", "message"),
+        [("x" * 501, "at most 500 characters"), ("Said \x00 by", "NUL")],
+        ids=["too-long", "nul"],
+    )
+    def test_bad_attribution_writes_nothing(self, attribution, message, reporter):
+        article = ArticleFactory(body=BODY)
+        with pytest.raises(AppearanceError) as caught:
+            claims.log_claim(
+                ClaimInput(
+                    text="Fine.", appearances=[AppearanceInput(article=article, quote="NATO", attribution=attribution)]
+                ),
+                by=reporter,
+            )
+        assert (caught.value.index, caught.value.field) == (0, "attribution")
+        assert message in str(caught.value)
+        assert nothing_written()
+
+    @pytest.mark.django_db
+    def test_start_that_is_not_a_number_is_a_start_error(self, reporter):
+        article = ArticleFactory(body=BODY)
+        with pytest.raises(AppearanceError) as caught:
+            claims.log_claim(
+                ClaimInput(text="Fine.", appearances=[AppearanceInput(article=article, quote="NATO", start="91")]),
+                by=reporter,
+            )
+        assert (caught.value.index, caught.value.field) == (0, "start")
+        assert nothing_written()
+
+    @pytest.mark.django_db
     def test_no_appearance_is_refused(self, reporter):
         with pytest.raises(AppearanceError) as caught:
             claims.log_claim(ClaimInput(text="Floating claim.", appearances=[]), by=reporter)

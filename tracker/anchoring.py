@@ -104,7 +104,7 @@ def anchor_quote(body: str, quote: str, start: int | None = None) -> Anchor:
         raise AnchorError("The quote is empty.")
     if start is not None:
         if isinstance(start, bool) or not isinstance(start, int):
-            raise AnchorError("start must be a whole number.")
+            raise StartMismatch("start must be a whole number.")
         if start < 0 or start > len(body):
             raise StartMismatch(f"start {start} is outside the article text (0 to {len(body)}).")
         if body[start : start + len(quote)] != quote:

@@ -125,6 +125,13 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
         attribution=item.attribution or "",
         created_by=by,
     )
+    try:
+        # The span and its context come from the anchor; what the caller typed
+        # (attribution) still has to fit the column.
+        appearance.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        field_name, messages = next(iter(exc.message_dict.items()))
+        raise AppearanceError(messages[0], index=index, field=field_name) from exc
     appearance._history_user = by
     return appearance
 
