@@ -320,6 +320,15 @@ class EditClaimTests:
         assert (row.priority, row.verdict_summary, row.version) == ("normal", "", 1)
 
     @pytest.mark.django_db
+    @pytest.mark.parametrize("field", ["rating", "claimant", "assignee"])
+    def test_wrong_kind_of_value_is_a_validation_error(self, field, editor):
+        claim = make_claim(by=editor)
+        with pytest.raises(ValidationError) as caught:
+            claims.edit_claim(claim, {field: "true"}, by=editor, expected_version=1)
+        assert field in caught.value.message_dict
+        assert Claim.objects.get(pk=claim.pk).version == 1
+
+    @pytest.mark.django_db
     def test_unknown_field_is_refused(self, editor):
         claim = make_claim(by=editor)
         with pytest.raises(ValueError, match="status is not an editable claim field"):

@@ -239,7 +239,10 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
             return locked
         tags = different.pop("tags", None)
         for name, value in different.items():
-            setattr(locked, name, value)
+            try:
+                setattr(locked, name, value)
+            except (TypeError, ValueError) as exc:  # e.g. an id where a related object belongs
+                raise ValidationError({name: "This value is not of the right kind."}) from exc
         locked.full_clean(exclude=["tags"])
         if tags is not None:
             _set_tags_quietly(locked, resolve_tags(tags))
