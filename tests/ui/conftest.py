@@ -9,7 +9,7 @@ ROLES = ["reporter", "editor", "reviewer", "admin"]
 
 @pytest.fixture
 def client_for(db):
-    """Return a function giving a logged-in test client (CSRF checks on) for a role or user."""
+    """Return a function giving a test client logged in as a new user of that role, or as the given user."""
 
     def make(who) -> Client:
         user = make_user(who) if isinstance(who, str) else who

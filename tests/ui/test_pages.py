@@ -222,3 +222,24 @@ class ClaimPageTests:
         assert client_for(reporter).get(new_claim.get_absolute_url()).status_code == 404
         body = client_for(editor).get(new_claim.get_absolute_url()).content.decode()
         assert "This claim is in the trash" in body
+
+
+@pytest.mark.django_db
+class HugeNumberTests:
+    def test_huge_ids_and_page_numbers_never_500(self, client_for, new_claim):
+        client = client_for("editor")
+        huge = "9" * 5000
+        for url in [
+            f"/claims/{'9' * 25}/",
+            f"/articles/{'9' * 25}/",
+            f"/fact-checks/{'9' * 25}/slug/",
+            f"/claims/{huge}/",
+        ]:
+            assert client.get(url).status_code == 404, url
+        assert client.get(reverse("claim-list"), {"page": huge}).status_code == 200
+        assert client.get(reverse("claim-list"), {"claimant": huge}).status_code == 400
+        assert client.get(reverse("article-list"), {"page": huge}).status_code == 200
+        response = client.post(
+            reverse("claim-transition", args=[new_claim.pk]), {"to": "researching", "version": huge}
+        )
+        assert response.status_code == 400
