@@ -170,6 +170,16 @@ class LogClaimTests:
         assert nothing_written()
 
     @pytest.mark.django_db
+    @pytest.mark.parametrize("field", ["claimant", "assignee"])
+    def test_wrong_kind_of_related_value_writes_nothing(self, field, reporter):
+        article = ArticleFactory(body=BODY)
+        data = {"text": "Fine.", "appearances": [AppearanceInput(article=article, quote="NATO")], field: 7}
+        with pytest.raises(ValidationError) as caught:
+            claims.log_claim(ClaimInput(**data), by=reporter)
+        assert field in caught.value.message_dict
+        assert nothing_written()
+
+    @pytest.mark.django_db
     @pytest.mark.parametrize("who", ["no-group", "anonymous", "inactive"])
     def test_only_the_desk_can_log(self, who, reporter):
         user = {"no-group": make_user(None), "anonymous": AnonymousUser(), "inactive": reporter}[who]

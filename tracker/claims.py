@@ -147,14 +147,13 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
     if not data.appearances:
         raise AppearanceError("A claim needs at least one appearance in an article.", field="appearances")
     with transaction.atomic():
-        claim = Claim(
-            text=data.text,
-            claimant=data.claimant,
-            claim_date=data.claim_date,
-            priority=data.priority or Claim.Priority.NORMAL,
-            assignee=data.assignee,
-            created_by=by,
-        )
+        claim = Claim(text=data.text, claim_date=data.claim_date, priority=data.priority or Claim.Priority.NORMAL)
+        for name in ("claimant", "assignee"):
+            try:
+                setattr(claim, name, getattr(data, name))
+            except (TypeError, ValueError) as exc:  # e.g. an id where a related object belongs
+                raise ValidationError({name: "This value is not of the right kind."}) from exc
+        claim.created_by = by
         claim.full_clean()
         claim._history_user = by
         claim.save()
