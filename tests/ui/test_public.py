@@ -55,6 +55,8 @@ class FactCheckPageTests:
         workflow.transition(claim, to="published", by=other_reviewer)
         body = client.get(claim.get_public_url()).content.decode()
         assert "Corrections" in body and "The rating changed" in body
+        assert "(was “Mostly true”, now “False”)" in body
+        assert "False" in body.split('id="verdict"')[1][:80]
         assert ld_json(body)["correction"]
 
     def test_json_ld_cannot_close_its_script_element(self, client, editor, reviewer):
