@@ -372,3 +372,27 @@ class AnchorPropertyTests:
             with pytest.raises(QuoteAmbiguous) as caught:
                 anchor_quote(body, quote)
             assert i in caught.value.starts
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        body=st.text(alphabet="ab .Жж🚀", min_size=2, max_size=60),
+        inserted=st.text(alphabet="ab .Жж🚀", max_size=20),
+        data=st.data(),
+    )
+    def test_reanchor_after_an_insertion_finds_the_quote_or_orphans_it(self, body, inserted, data):
+        i = data.draw(st.integers(0, len(body) - 1))
+        j = data.draw(st.integers(i + 1, len(body)))
+        quote = body[i:j]
+        prefix, suffix = anchoring.context(body, i, j)
+        at = data.draw(st.integers(0, len(body)))
+        changed = body[:at] + inserted + body[at:]
+        state, anchor = reanchor(changed, quote, i, prefix, suffix)
+        if quote not in changed:
+            assert (state, anchor) == ("orphaned", None)
+        else:
+            assert state in {"anchored", "moved"}
+            assert changed[anchor.start : anchor.end] == quote
+            assert (state == "anchored") == (anchor.start == i)
+            if at >= j:
+                # Nothing changed before or inside the quote: it stays where it was.
+                assert (state, anchor.start) == ("anchored", i)
