@@ -211,6 +211,12 @@ class NormalisationTests:
         anchor = anchor_quote(body, "owner")
         assert (anchor.start, anchor.end) == (5, 10)
 
+    def test_offsets_count_in_the_stored_body_without_surrounding_blank_space(self):
+        raw = "\r\n\n  Lead. Quote.\n"
+        anchor = anchor_quote(raw, "Quote")
+        assert (anchor.start, anchor.end) == (6, 11)
+        assert normalise_body(raw)[anchor.start : anchor.end] == "Quote"
+
     def test_byte_order_mark_is_dropped(self):
         assert normalise_body("\ufeffHello world") == "Hello world"
         anchor = anchor_quote("\ufeffHello world", "world")
@@ -352,8 +358,8 @@ class AnchorPropertyTests:
         data=st.data(),
     )
     def test_anchor_finds_any_slice(self, raw, data):
-        body = anchoring.normalise_text(raw)
-        if not body.strip():
+        body = normalise_body(raw)
+        if not body:
             return
         i = data.draw(st.integers(0, len(body) - 1))
         j = data.draw(st.integers(i + 1, len(body)))

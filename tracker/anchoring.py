@@ -91,14 +91,15 @@ def _anchor_at(body: str, quote: str, start: int) -> Anchor:
 def anchor_quote(body: str, quote: str, start: int | None = None) -> Anchor:
     """Anchor quote in body, at start when given, else at its only occurrence.
 
-    Both texts are normalised first (see normalise_text), so offsets count
-    code points of the body as it is stored. Raise QuoteNotFound,
+    Both texts are normalised first (the body as normalise_body stores it,
+    the quote with normalise_text), so offsets count code points of the body
+    as it is stored. Raise QuoteNotFound,
     QuoteAmbiguous or StartMismatch with a message that tells the user what
     to do, InvalidText for text that cannot be stored.
     """
     if not isinstance(quote, str):
         raise AnchorError("The quote must be text.")
-    body = normalise_text(body)
+    body = normalise_body(body)
     quote = normalise_text(quote)
     if not quote.strip():
         raise AnchorError("The quote is empty.")
