@@ -199,6 +199,20 @@ class TransitionTableTests:
         assert all(reason for reason in dict(workflow.available_transitions(claim, reporter)).values())
 
     @pytest.mark.django_db
+    def test_each_event_keeps_the_rating_of_its_moment(self, editor):
+        claim = move(make_claim(by=editor), "researching", editor)
+        claim = claims.edit_claim(
+            claim, {"rating": Rating.objects.get(slug="misleading")}, by=editor, expected_version=claim.version
+        )
+        claim = move(claim, "dismissed", editor)
+        claims.edit_claim(claim, {"priority": "low"}, by=editor, expected_version=claim.version)
+        events = VerificationEvent.objects.filter(claim=claim).order_by("id")
+        assert [(e.to_status, e.rating and e.rating.slug, e.version) for e in events] == [
+            ("researching", None, 2),
+            ("dismissed", "misleading", 4),
+        ]
+
+    @pytest.mark.django_db
     def test_transition_stores_stripped_note(self, editor):
         claim = make_claim(by=editor)
         move(claim, "dismissed", editor, note="  An opinion about the future.\n")
