@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -321,6 +323,17 @@ class EditClaimTests:
         assert Claim.objects.get(pk=claim.pk).history.count() == records
 
     @pytest.mark.django_db
+    def test_date_given_as_text_is_compared_as_a_date(self, editor):
+        claim = make_claim(by=editor, claim_date=datetime.date(2025, 6, 25))
+        claim = claims.edit_claim(claim, {"claim_date": "2025-06-25"}, by=editor, expected_version=1)
+        assert claim.version == 1
+        claim = claims.edit_claim(claim, {"claim_date": "2025-06-26"}, by=editor, expected_version=1)
+        assert Claim.objects.get(pk=claim.pk).claim_date == datetime.date(2025, 6, 26)
+        with pytest.raises(ValidationError) as caught:
+            claims.edit_claim(claim, {"claim_date": "26 June"}, by=editor, expected_version=2)
+        assert "claim_date" in caught.value.message_dict
+
+    @pytest.mark.django_db
     def test_invalid_value_writes_nothing(self, editor):
         claim = make_claim(by=editor)
         for changes in ({"priority": "urgent"}, {"verdict_summary": "x" * 501}, {"text": "NUL \x00"}):
@@ -375,8 +388,8 @@ class TagTests:
     @pytest.mark.django_db
     @pytest.mark.parametrize(
         ("names", "message"),
-        [(["x" * 65], "at most 64"), (["bad\x00tag"], "NUL"), ("air defence", "list")],
-        ids=["too-long", "nul", "string"],
+        [(["x" * 65], "at most 64"), (["bad\x00tag"], "NUL"), ("air defence", "list"), (None, "list"), (5, "list")],
+        ids=["too-long", "nul", "string", "none", "number"],
     )
     def test_bad_tags_are_refused_and_nothing_is_written(self, names, message, editor):
         claim = make_claim(by=editor, tags=["Kept"])

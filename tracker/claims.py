@@ -7,6 +7,7 @@ UI, the admin and commands share one copy of each rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -82,7 +83,7 @@ def _find_tag(name: str) -> Tag | None:
 
 def resolve_tags(names) -> list[Tag]:
     """Return Tag rows for names (case-insensitively), creating the unknown ones."""
-    if isinstance(names, str):
+    if not _is_name_list(names):
         raise ValidationError({"tags": "Give tags as a list of names."})
     tags = []
     max_length = Tag._meta.get_field("name").max_length
@@ -193,12 +194,24 @@ def changed_fields(claim: Claim, changes: dict) -> dict:
             raise ValueError(f"{name} is not an editable claim field.")
         if name == "tags":
             current = {_tag_key(t.name) for t in claim.tags.all()}
-            wanted = {_tag_key(v) for v in value if str(v).strip()} if not isinstance(value, str) else None
+            wanted = {_tag_key(v) for v in value if str(v).strip()} if _is_name_list(value) else None
             if current != wanted:
                 different[name] = value
-        elif getattr(claim, name) != value:
+            continue
+        model_field = Claim._meta.get_field(name)
+        if not model_field.is_relation:
+            # Compare as stored: "2025-06-01" is the date already there.
+            try:
+                value = model_field.to_python(value)
+            except ValidationError as exc:
+                raise ValidationError({name: exc.messages}) from exc
+        if getattr(claim, name) != value:
             different[name] = value
     return different
+
+
+def _is_name_list(value) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | dict)
 
 
 def _edit_refusal(claim: Claim, by) -> str:
@@ -236,6 +249,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         check_editable(locked, by, different, as_system=as_system)
         if not different:
             return locked
+        new_tags = "tags" in different
         tags = different.pop("tags", None)
         for name, value in different.items():
             try:
@@ -243,7 +257,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
             except (TypeError, ValueError) as exc:  # e.g. an id where a related object belongs
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         locked.full_clean(exclude=["tags"])
-        if tags is not None:
+        if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
         save_new_version(locked, by)
