@@ -219,6 +219,32 @@ class TransitionTableTests:
         assert VerificationEvent.objects.get(claim=claim).note == "An opinion about the future."
 
 
+class SignalTests:
+    @pytest.mark.django_db
+    def test_signal_goes_out_after_commit_with_the_event(self, editor, django_capture_on_commit_callbacks):
+        claim = make_claim(by=editor)
+        received = []
+
+        def receiver(sender, claim, event, **kwargs):
+            received.append((claim.pk, claim.status, event.to_status))
+
+        workflow.claim_transitioned.connect(receiver)
+        try:
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                move(claim, "researching", editor)
+                assert received == []  # not before the commit
+            with (
+                django_capture_on_commit_callbacks(execute=True) as refused,
+                pytest.raises(TransitionNotAllowed),
+            ):
+                move(claim, "published", editor)
+        finally:
+            workflow.claim_transitioned.disconnect(receiver)
+        assert len(callbacks) == 1
+        assert refused == []
+        assert received == [(claim.pk, "researching", "researching")]
+
+
 class FourEyesTests:
     @pytest.mark.django_db
     def test_sender_cannot_publish_but_another_reviewer_can(self, editor, reviewer, other_reviewer):
