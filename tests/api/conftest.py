@@ -1,6 +1,7 @@
 """Fixtures for the API tests: a client per role and claims at each stage of the workflow."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import ArticleFactory, make_claim, make_user, ready_for_review
@@ -13,6 +14,12 @@ ROLES = ["anonymous", "reporter", "editor", "reviewer", "admin"]
 def fast_password_hashing(settings):
     # Every test makes several users; the real hasher would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    # The token endpoint counts attempts per address in the cache; each test starts from zero.
+    cache.clear()
 
 
 @pytest.fixture

@@ -34,6 +34,17 @@ class TokenTests:
         assert "non_field_errors" in response.json()
         assert not Token.objects.exists()
 
+    def test_password_guessing_is_slowed_down(self, client):
+        make_user("editor", username="nina")
+        codes = [
+            client.post(
+                f"{V1}auth/token/", {"username": "nina", "password": f"guess {i}"}, content_type="application/json"
+            ).status_code
+            for i in range(21)
+        ]
+        assert codes == [400] * 20 + [429]
+        assert "Retry-After" in client.post(f"{V1}auth/token/", {}, content_type="application/json")
+
     def test_a_bad_token_is_401(self, client):
         response = client.get(f"{V1}articles/", HTTP_AUTHORIZATION="Token nonsense")
         assert response.status_code == 401

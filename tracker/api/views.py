@@ -28,6 +28,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from tracker import articles, claimreview, claims, history, roles, workflow
@@ -122,15 +123,26 @@ def is_desk(request) -> bool:
     return roles.is_staff_member(request.user)
 
 
+class TokenThrottle(AnonRateThrottle):
+    """Slow down password guessing: a few attempts a minute per address."""
+
+    rate = "20/min"
+
+
 class ObtainTokenView(ApiMixin, APIView):
     """Exchange a username and password for an API token."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenSerializer, 400: OpenApiResponse(description="Wrong username or password.")},
+        responses={
+            200: s.TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(ERROR, description="Too many attempts from this address; wait and try again."),
+        },
         auth=[],
         operation_id="auth_token_create",
         tags=["auth"],
