@@ -161,6 +161,13 @@ class ClaimEditTests:
         assert claim.rating.slug == "false"
         assert claim.verdict_summary == "No."
 
+    def test_get_with_a_current_if_none_match_is_304(self, editor_client, claim):
+        response = editor_client.get(detail(claim), HTTP_IF_NONE_MATCH=claim.etag)
+        assert response.status_code == 304
+        assert response["ETag"] == claim.etag
+        assert response.content == b""
+        assert editor_client.get(detail(claim), HTTP_IF_NONE_MATCH=f'"{claim.pk}-0"').status_code == 200
+
     def test_patch_with_version_in_the_body_works_too(self, editor_client, claim):
         response = editor_client.patch(detail(claim), {"priority": "low", "version": 1}, format="json")
         assert response.status_code == 200

@@ -35,11 +35,18 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='The claim\'s ETag as you read it, e.g. "12-3". Needed (or "version" in the body) to change a claim.',
 )
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the copy you hold: when it is still current the answer is 304 without a body.",
+)
 ETAG = OpenApiParameter(
     "ETag",
     str,
     OpenApiParameter.HEADER,
-    response=[200, 201, 412],
+    response=[200, 201, 304, 412],
     required=False,
     description="A strong validator of this claim version; send it back in If-Match.",
 )

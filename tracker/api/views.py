@@ -37,10 +37,11 @@ from tracker.api import serializers as s
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import ClaimPartPermission, ClaimPermission, DeskPermission, PublicPermission
-from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, FactdeskAutoSchema
+from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
+ETAG_LIST_RE = re.compile(r'(?:W/)?("[^"]*")')
 CLAIM_ETAG_RE = re.compile(r"^(\d{1,18})-(\d{1,10})$")
 
 CLAIMREVIEW_SCHEMA = {
@@ -103,6 +104,11 @@ class ApiMixin:
         # What a caller sees depends on who they are, and tokens travel in this header.
         patch_vary_headers(response, ["Authorization"])
         return response
+
+
+def public_etag(claim: Claim) -> str:
+    """The ETag of the published representation: it changes when the claim is published again, not before."""
+    return f'"{claim.pk}-p{claim.public_snapshot.get("version", 0)}"'
 
 
 @csrf_exempt  # it changes nothing, and a 403 page for a POST would hide the 404
@@ -354,8 +360,8 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
     ),
     retrieve=extend_schema(
         summary="One claim",
-        responses={200: CLAIM_RESPONSE},
-        parameters=[ETAG],
+        responses={200: CLAIM_RESPONSE, 304: OpenApiResponse(description="Your copy (If-None-Match) is current.")},
+        parameters=[ETAG, IF_NONE_MATCH],
     ),
     create=extend_schema(
         summary="Log a claim with its anchored appearances",
@@ -420,10 +426,11 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
-        if self.is_public():
-            etag = f'"{claim.pk}-p{claim.public_snapshot.get("version", 0)}"'
-            return Response(self.get_serializer(claim).data, headers={"ETag": etag})
-        return Response(self.get_serializer(claim).data, headers={"ETag": claim.etag})
+        etag = public_etag(claim) if self.is_public() else claim.etag
+        if etag in ETAG_LIST_RE.findall(request.headers.get("If-None-Match", "")):
+            # The caller's copy is current (weak comparison, RFC 9110 §13.1.2): nothing to send.
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(self.get_serializer(claim).data, headers={"ETag": etag})
 
     def create(self, request, *args, **kwargs):
         serializer = s.ClaimCreateSerializer(data=body_dict(request))
