@@ -146,7 +146,10 @@ class ObtainTokenView(ApiMixin, APIView):
         request=s.TokenRequestSerializer,
         responses={
             200: s.TokenSerializer,
-            400: OpenApiResponse(description="Wrong username or password."),
+            400: OpenApiResponse(
+                {"type": "object", "additionalProperties": True},
+                description="Wrong username or password, or a field missing.",
+            ),
             429: OpenApiResponse(ERROR, description="Too many attempts from this address; wait and try again."),
         },
         auth=[],
