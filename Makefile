@@ -9,7 +9,7 @@ PORT ?= 8000
 # A throwaway key for test runs only; real deployments set SECRET_KEY.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key}
 
-.PHONY: run test lint format fuzz install install-dev migrate demo clean
+.PHONY: run test lint format fuzz screenshots install install-dev migrate demo clean
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -46,6 +46,10 @@ test: install-dev
 # per operation than `make test` makes (FACTDESK_FUZZ_EXAMPLES, default 300).
 fuzz: install-dev
 	$(TEST_ENV) FACTDESK_FUZZ_EXAMPLES=$${FACTDESK_FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/api/test_schema.py -k keeps_to_its_schema $(PYTEST_ARGS)
+
+# Retake the README's screenshots in docs/screenshots/ (needs Chromium).
+screenshots: install-dev
+	$(TEST_ENV) FACTDESK_SCREENSHOTS=1 $(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
