@@ -33,7 +33,7 @@ migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=1 $(BIN)/python manage.py load_demo --users
+	DEBUG=1 $(BIN)/python manage.py load_demo --users --base-url http://$(HOST):$(PORT)
 
 run: demo
 	@echo "Factdesk is starting on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

@@ -41,22 +41,26 @@ def find_duplicate(body: str, url: str | None = None, *, exclude: int | None = N
     return None
 
 
-def import_article(*, by=None, **fields) -> Article:
-    """Validate and store one article from its fields; raise DuplicateArticle or ValidationError.
-
-    Nothing is written when either is raised.
-    """
-    try:
-        fields["body"] = anchoring.normalise_body(fields.get("body") or "")
-        fields["title"] = anchoring.normalise_text(fields.get("title") or "").strip()
-    except anchoring.InvalidText as exc:
-        raise ValidationError({"body": str(exc)}) from exc
-    if not fields["body"]:
+def _normalise(fields: dict) -> dict:
+    """Return fields with body and title (where given) normalised as stored; refuse an empty body."""
+    fields = dict(fields)
+    for name, normalise in (("body", anchoring.normalise_body), ("title", anchoring.normalise_text)):
+        if name in fields:
+            try:
+                fields[name] = normalise(fields[name] or "").strip()
+            except anchoring.InvalidText as exc:
+                raise ValidationError({name: str(exc)}) from exc
+    if "body" in fields and not fields["body"]:
         raise ValidationError({"body": "The article has no text."})
-    duplicate = find_duplicate(fields["body"], fields.get("url"))
+    return fields
+
+
+def _store(article: Article, fields: dict, *, by) -> Article:
+    """Validate and save article, turning a clash with a stored text or URL into DuplicateArticle."""
+    exclude = article.pk
+    duplicate = find_duplicate(fields.get("body", ""), fields.get("url"), exclude=exclude)
     if duplicate is not None:
         raise DuplicateArticle(*duplicate)
-    article = Article(created_by=by, **fields)
     article.body_sha256 = body_hash(article.body)
     article.full_clean(validate_unique=False, validate_constraints=False)
     article._history_user = by
@@ -64,12 +68,21 @@ def import_article(*, by=None, **fields) -> Article:
         with transaction.atomic():
             article.save()
     except IntegrityError:
-        # Someone stored the same text or URL between our check and our insert.
-        duplicate = find_duplicate(fields["body"], fields.get("url"))
+        # Someone stored the same text or URL between our check and our write.
+        duplicate = find_duplicate(fields.get("body", ""), fields.get("url"), exclude=exclude)
         if duplicate is None:
             raise
         raise DuplicateArticle(*duplicate) from None
     return article
+
+
+def import_article(*, by=None, **fields) -> Article:
+    """Validate and store one article from its fields; raise DuplicateArticle or ValidationError.
+
+    Nothing is written when either is raised.
+    """
+    fields = _normalise({"title": "", "body": "", **fields})
+    return _store(Article(created_by=by, **fields), fields, by=by)
 
 
 def edit_article(article: Article, *, by=None, **changes) -> Article:
@@ -78,32 +91,9 @@ def edit_article(article: Article, *, by=None, **changes) -> Article:
     A changed body must not duplicate another stored article; its claims'
     quotes are found again in the new text (Article.reanchor_appearances).
     """
-    try:
-        if "body" in changes:
-            changes["body"] = anchoring.normalise_body(changes.get("body") or "")
-            if not changes["body"]:
-                raise ValidationError({"body": "The article has no text."})
-        if "title" in changes:
-            changes["title"] = anchoring.normalise_text(changes.get("title") or "").strip()
-    except anchoring.InvalidText as exc:
-        raise ValidationError({"body": str(exc)}) from exc
+    changes = _normalise(changes)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        duplicate = find_duplicate(changes.get("body", ""), changes.get("url"), exclude=locked.pk)
-        if duplicate is not None:
-            raise DuplicateArticle(*duplicate)
         for name, value in changes.items():
             setattr(locked, name, value)
-        if "body" in changes:
-            locked.body_sha256 = body_hash(locked.body)
-        locked.full_clean(validate_unique=False, validate_constraints=False)
-        locked._history_user = by
-        try:
-            with transaction.atomic():
-                locked.save()
-        except IntegrityError:
-            duplicate = find_duplicate(changes.get("body", ""), changes.get("url"), exclude=locked.pk)
-            if duplicate is None:
-                raise
-            raise DuplicateArticle(*duplicate) from None
-    return locked
+        return _store(locked, changes, by=by)

@@ -28,6 +28,21 @@ APPEARANCE_FIELDS = ["article", "quote", "start", "end", "attribution", "anchor_
 EVIDENCE_FIELDS = ["source", "stance", "excerpt", "note"]
 
 
+KIND_LABELS = {
+    "created": "Logged",
+    "edited": "Edited",
+    "transition": "Status changed",
+    "trashed": "Moved to the trash",
+    "restored": "Restored from the trash",
+    "appearance_added": "Appearance added",
+    "appearance_changed": "Appearance changed",
+    "appearance_removed": "Appearance removed",
+    "evidence_added": "Evidence added",
+    "evidence_changed": "Evidence changed",
+    "evidence_removed": "Evidence removed",
+}
+
+
 @dataclass
 class Entry:
     at: datetime
@@ -39,6 +54,10 @@ class Entry:
     changes: dict = field(default_factory=dict)
     rating: str | None = None  # a transition's rating at that moment
     object_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def as_dict(self) -> dict:
         return {

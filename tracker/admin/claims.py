@@ -35,18 +35,6 @@ from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Sourc
 
 Status = Claim.Status
 STATUS_LABELS = dict(Status.choices)
-TIMELINE_KINDS = {
-    "created": "Logged",
-    "edited": "Edited",
-    "trashed": "Moved to the trash",
-    "restored": "Restored from the trash",
-    "appearance_added": "Appearance added",
-    "appearance_changed": "Appearance changed",
-    "appearance_removed": "Appearance removed",
-    "evidence_added": "Evidence added",
-    "evidence_changed": "Evidence changed",
-    "evidence_removed": "Evidence removed",
-}
 
 
 # Timeline values that are ids (as the API gives them), and where their names are.
@@ -472,7 +460,7 @@ class ClaimAdmin(HistoryAdmin):
             timeline = [
                 {
                     "entry": entry,
-                    "what": TIMELINE_KINDS.get(entry.kind, entry.kind),
+                    "what": entry.kind_label,
                     "changes": [
                         (name, shown(c["old"], names.get(name)), shown(c["new"], names.get(name)))
                         for name, c in entry.changes.items()

@@ -182,18 +182,6 @@ TARGET_LABELS = {
     Claim.Status.PUBLISHED: "Publish",
     Claim.Status.DISMISSED: "Dismiss",
 }
-KIND_LABELS = {
-    "created": "Logged",
-    "edited": "Edited",
-    "trashed": "Moved to the trash",
-    "restored": "Restored from the trash",
-    "appearance_added": "Appearance added",
-    "appearance_changed": "Appearance changed",
-    "appearance_removed": "Appearance removed",
-    "evidence_added": "Evidence added",
-    "evidence_changed": "Evidence changed",
-    "evidence_removed": "Evidence removed",
-}
 
 
 def action_label(status: str, to: str) -> str:
@@ -215,7 +203,6 @@ def timeline_for_page(claim: Claim) -> list:
     for entry in entries:
         entry.from_label = STATUS_LABELS.get(entry.from_status, "")
         entry.to_label = STATUS_LABELS.get(entry.to_status, "")
-        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
         shown = {}
         for name, change in entry.changes.items():
             pair = {}
