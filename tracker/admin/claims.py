@@ -312,6 +312,13 @@ class ClaimAdmin(HistoryAdmin):
             ("What the public sees", {"fields": ["public_verdict"], "classes": ["collapse"]}),
         ]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.is_editable:
+            # Shown, not offered: the workflow freezes them outside new/researching.
+            fields += list(Claim.FROZEN_FIELDS)
+        return fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request
