@@ -407,9 +407,9 @@ class AdminFactCheckTests:
 
         # The editor cannot publish; the panel says why, the view refuses.
         page = client.get(url("claim_change", claim.pk)).content.decode()
-        assert "Not available: Only a reviewer can move a claim from in_review to published." in page
+        assert "Not available: Only a reviewer can move a claim from in review to published." in page
         refused = move(client, claim, "published")
-        assert "Only a reviewer can move a claim from in_review to published." in refused.content.decode()
+        assert "Only a reviewer can move a claim from in review to published." in refused.content.decode()
 
         # A reviewer sends it back with a note; the note is required.
         client.force_login(reviewer)

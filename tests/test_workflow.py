@@ -136,7 +136,8 @@ class TransitionTableTests:
             assert type(caught.value) is refusal
             if refusal is TransitionNotAllowed:
                 assert sorted(caught.value.allowed) == sorted(t for (f, t) in TABLE if f == frm)
-                assert f"from {frm} to {to}" in str(caught.value)
+                label = dict(Claim.Status.choices)
+                assert f"from {label[frm].lower()} to {label[to].lower()}" in str(caught.value)
             assert state(claim) == before
             return
 

@@ -98,6 +98,14 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 
+def _label(status) -> str:
+    """Return a status as people read it ("in review"), or the value itself when it is no status."""
+    try:
+        return Status(status).label.lower()
+    except ValueError:
+        return str(status)[:40]
+
+
 def allowed_targets(status: str) -> list[str]:
     """Return the statuses the transition table allows from status, in table order."""
     return [to for (frm, to) in TRANSITIONS if frm == status]
@@ -138,20 +146,21 @@ def check_transition(claim: Claim, to: str, user, note: str = "", *, as_system: 
     rule = TRANSITIONS.get((claim.status, to)) if isinstance(to, str) else None
     if as_system:
         if rule is None:
-            raise TransitionNotAllowed(f"A claim cannot go from {claim.status} to {to}.", allowed)
+            raise TransitionNotAllowed(f"A claim cannot go from {_label(claim.status)} to {_label(to)}.", allowed)
         user = None
     elif not (roles.can_transition(user) or roles.can_review(user)):
         raise TransitionForbidden("Your role cannot move claims through the workflow.")
     if rule is None:
-        names = ", ".join(allowed) or "none"
+        names = ", ".join(_label(a) for a in allowed) or "none"
+        frm = _label(claim.status)
         raise TransitionNotAllowed(
-            f"A claim cannot go from {claim.status} to {to}. Allowed from {claim.status}: {names}.", allowed
+            f"A claim cannot go from {frm} to {_label(to)}. Allowed from {frm}: {names}.", allowed
         )
     if not as_system:
         if rule.review and not roles.can_review(user):
-            raise TransitionForbidden(f"Only a reviewer can move a claim from {claim.status} to {to}.")
+            raise TransitionForbidden(f"Only a reviewer can move a claim from {_label(claim.status)} to {_label(to)}.")
         if not rule.review and not roles.can_transition(user):
-            raise TransitionForbidden(f"Your role cannot move a claim from {claim.status} to {to}.")
+            raise TransitionForbidden(f"Your role cannot move a claim from {_label(claim.status)} to {_label(to)}.")
     if rule.four_eyes and user is not None and sent_to_review_by(claim) == user.pk:
         raise FourEyesViolation("You sent this claim to review; a second person must publish it.")
     if rule.note_required and not note.strip():
