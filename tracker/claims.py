@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
 from tracker import anchoring, roles
-from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
+from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
 
 EDITABLE_FIELDS = (
@@ -158,6 +158,7 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         claim.full_clean()
         claim._history_user = by
         claim.save()
+        StatusCount.objects.shift({claim.status: +1})
         appearances = [_anchored(claim, item, by, index) for index, item in enumerate(data.appearances)]
         seen = set()
         for index, appearance in enumerate(appearances):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -341,6 +341,63 @@ class Claim(models.Model):
         if not appearances:
             return None
         return min(appearances, key=Appearance.chronological_key)
+
+
+class StatusCountManager(models.Manager):
+    def shift(self, deltas: dict[str, int]) -> None:
+        """Add deltas ({status: +1 or -1}) to the counters, in the caller's transaction, after the claim is saved.
+
+        F() makes each change an atomic increment, so concurrent transactions
+        never lose one; rows are touched in status order so two transactions
+        moving claims in opposite directions cannot deadlock.
+        """
+        for status in sorted(deltas):
+            if deltas[status] and not self.filter(status=status).update(count=F("count") + deltas[status]):
+                # A table emptied by hand (a raw restore): start the row from the real count.
+                self.recount()
+                return
+
+    def totals(self) -> dict[str, int]:
+        """Return {status: number of claims outside the trash} for every status, without counting claims."""
+        stored = dict(self.values_list("status", "count"))
+        return {status: stored.get(status, 0) for status in Claim.Status.values}
+
+    def recount(self) -> dict[str, tuple[int | None, int]]:
+        """Recompute every counter from the claims; return {status: (old or None if missing, new)} where wrong."""
+        with transaction.atomic():
+            # Lock the counters first: a transaction that already moved a claim
+            # commits before the count below reads the claims, and one that has
+            # not yet moved it waits for this one and adds its change after.
+            old = dict(self.select_for_update().order_by("status").values_list("status", "count"))
+            real = dict(Claim.objects.order_by().values_list("status").annotate(n=models.Count("id")))
+            wrong = {}
+            for status in Claim.Status.values:
+                new = real.get(status, 0)
+                if old.get(status) != new:
+                    self.update_or_create(status=status, defaults={"count": new})
+                    wrong[status] = (old.get(status), new)
+        return wrong
+
+
+class StatusCount(models.Model):
+    """How many claims outside the trash are in each status: the dashboard's totals without a COUNT(*).
+
+    Kept by the code that changes what is counted (claims.log_claim,
+    workflow.transition, trash, restore) in the same transaction;
+    ``manage.py recount_statuses`` rebuilds it after changes made behind the
+    domain's back (raw SQL, a restored backup).
+    """
+
+    status = models.CharField(max_length=20, choices=Claim.Status.choices, primary_key=True)
+    count = models.IntegerField(default=0)
+
+    objects = StatusCountManager()
+
+    class Meta:
+        ordering = ["status"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.count}"
 
 
 class Appearance(models.Model):

@@ -15,7 +15,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from tracker import anchoring, claimreview, roles
-from tracker.models import Claim, Correction, Rating, VerificationEvent
+from tracker.models import Claim, Correction, Rating, StatusCount, VerificationEvent
 
 Status = Claim.Status
 
@@ -358,6 +358,7 @@ def transition(
             _publish(locked, by, note, event)
         locked.status = to
         save_new_version(locked, by, reason=f"{from_status} → {to}" + (f": {note.strip()}" if note.strip() else ""))
+        StatusCount.objects.shift({from_status: -1, to: +1})
         transaction.on_commit(lambda: claim_transitioned.send(sender=Claim, claim=locked, event=event))
     return locked
 
@@ -374,6 +375,7 @@ def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
         locked.deleted_at = timezone.now()
         locked.deleted_by = by
         save_new_version(locked, by, reason="moved to the trash")
+        StatusCount.objects.shift({locked.status: -1})
     return locked
 
 
@@ -388,4 +390,5 @@ def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
         locked.deleted_at = None
         locked.deleted_by = None
         save_new_version(locked, by, reason="restored from the trash")
+        StatusCount.objects.shift({locked.status: +1})
     return locked
