@@ -4,18 +4,65 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange
+
+# Largest id a bigint column holds; a bigger number names no row.
+MAX_ID = 2**63 - 1
 
 
 def unset(value):
     return None if isinstance(value, DeletedObject) and value.pk is None else value
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+def is_valid_id(model, raw) -> bool:
+    """Whether raw (from a URL or a form) could be the primary key of a row of model."""
+    try:
+        value = model._meta.pk.to_python(unquote(str(raw)))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return not isinstance(value, int) or 1 <= value <= MAX_ID
+
+
+class SafeInputAdmin(admin.ModelAdmin):
+    """Answer malformed addresses and forms with a message or a 404 where Django's admin would raise a 500.
+
+    The admin passes some input straight to the database: a NUL byte that
+    PostgreSQL refuses in a text comparison, a year no date can hold, an id
+    that is not a number.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        if "\x00" in search_term:
+            return queryset.none(), False  # no stored text holds a NUL byte
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_changelist_instance(self, request):
+        if any("\x00" in value for _, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters("NUL byte in a filter.")  # the admin then shows the unfiltered list
+        if self.date_hierarchy:
+            for part in ("year", "month", "day"):
+                value = request.GET.get(f"{self.date_hierarchy}__{part}", "").strip()
+                if value.lstrip("-").isdigit() and len(value) > 5:
+                    raise IncorrectLookupParameters(f"No date has this {part}.")
+        return super().get_changelist_instance(request)
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(is_valid_id(self.model, raw) for raw in selected):
+            self.message_user(request, "The selection names rows that do not exist; nothing was done.", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class HistoryAdmin(SafeInputAdmin, SimpleHistoryAdmin):
     """A model admin with simple-history's history page, whose past versions can be read but not restored.
 
     simple-history's version page saves a POSTed form straight to the model,
@@ -49,13 +96,21 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history looks the id up unchecked: "abc" would be a 500.
+        if not is_valid_id(self.model, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        if not (is_valid_id(self.model, object_id) and is_valid_id(self.model.history.model, version_id)):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SafeInputAdmin):
     """An admin for append-only records: listed and shown, never added, changed or deleted."""
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
-from tracker.admin.base import HistoryAdmin, shorten
+from tracker.admin.base import HistoryAdmin, SafeInputAdmin, shorten
 from tracker.admin.forms import ArticleAdminForm, SourceAdminForm
 from tracker.models import Appearance, Article, Claimant, Outlet, Rating, Source, Tag
 
@@ -117,7 +117,7 @@ class ClaimantAdmin(HistoryAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SafeInputAdmin):
     list_display = ["name", "claim_count"]
     search_fields = ["name"]
 

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tracker import claims, roles, workflow
-from tracker.admin.base import HistoryAdmin, ReadOnlyAdmin, shorten
+from tracker.admin.base import HistoryAdmin, ReadOnlyAdmin, SafeInputAdmin, shorten
 from tracker.admin.forms import AppearanceForm, EvidenceForm
 from tracker.models import Appearance, Correction, Evidence, TrashedClaim, VerificationEvent
 
@@ -148,7 +148,7 @@ class CorrectionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TrashedClaim)
-class TrashAdmin(admin.ModelAdmin):
+class TrashAdmin(SafeInputAdmin):
     """Claims in the trash: listed, shown and restored through tracker.workflow.restore."""
 
     list_display = ["short_text", "status", "claimant", "deleted_at", "deleted_by", "history_link"]

@@ -298,6 +298,14 @@ def merge_stale_edit(current: Claim, seen_version: int, changes: dict, posted) -
     return rows, data
 
 
+def errors_by_field(exc: ValidationError) -> dict:
+    """Return a domain ValidationError's messages by field name (None for the whole form)."""
+    # Only one of error_dict and error_list exists on a ValidationError.
+    if hasattr(exc, "error_dict"):
+        return exc.error_dict
+    return {None: exc.error_list}
+
+
 def _post_only(request: HttpRequest) -> None:
     if request.method != "POST":
         raise PermissionDenied("This address only accepts form submissions.")
@@ -336,7 +344,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, str(exc))
         return render_claim(request, claim, status=409, edit_form=form, open_edit=True)
     except ValidationError as exc:
-        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+        for field, errors in errors_by_field(exc).items():
             form.add_error(field if field in form.fields else None, errors)
         return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
     messages.success(request, "Saved.")
@@ -450,7 +458,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.EditForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
-        for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+        for field, errors in errors_by_field(exc).items():
             target = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}.get(field)
             form.add_error(target if target in form.fields else None, errors)
         return render_claim(request, claim, status=400, evidence_form=form, partial=partial)

@@ -1,0 +1,210 @@
+"""Every door against bad input and forged requests: a clear refusal, never a 500, nothing half-written."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import SourceFactory, make_claim
+from tracker.models import Claim, Evidence, Source
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def logged_in(user) -> Client:
+    """Return a client logged in as user that reports a server error as a 500 response, not an exception."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+class ClaimFormErrorTests:
+    """A value the form lets through but the domain refuses is shown on the form, not a 500."""
+
+    def test_a_source_url_only_the_domain_refuses_is_a_form_error(self, editor):
+        claim = make_claim(by=editor)
+        response = logged_in(editor).post(
+            reverse("claim-evidence-add", args=[claim.pk]),
+            {
+                "version": claim.version,
+                "source_url": "ftp://files.example.org/report.pdf",
+                "source_title": "The report",
+                "source_kind": "other",
+                "stance": "supports",
+            },
+        )
+        assert response.status_code == 400
+        assert "Enter a valid URL." in response.content.decode()
+        assert not Source.objects.exists()
+        assert not Evidence.objects.exists()
+
+    def test_a_tag_name_too_long_is_a_form_error(self, editor):
+        claim = make_claim(by=editor)
+        response = logged_in(editor).post(
+            reverse("claim-edit", args=[claim.pk]),
+            {"version": claim.version, "text": "Edited text.", "priority": "high", "tags": "x" * 100},
+        )
+        assert response.status_code == 400
+        assert "A tag name may be at most 64 characters" in response.content.decode()
+        stored = Claim.objects.get(pk=claim.pk)
+        assert (stored.text, stored.priority, stored.version) == (claim.text, claim.priority, claim.version)
+
+
+@pytest.mark.django_db
+class AdminBadAddressTests:
+    """Addresses and forms of the admin that Django or simple-history would answer with a 500."""
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/admin/tracker/claim/abc/history/",
+            "/admin/tracker/article/abc/history/",
+            "/admin/tracker/source/%00/history/",
+            "/admin/tracker/claim/{pk}/history/abc/",
+            "/admin/tracker/claim/abc/history/1/",
+        ],
+    )
+    def test_a_history_address_naming_no_row_is_404(self, admin_user, editor, path):
+        claim = make_claim(by=editor)
+        response = logged_in(admin_user).get(path.format(pk=claim.pk))
+        assert response.status_code == 404
+
+    def test_the_history_of_a_claim_still_opens(self, admin_user, editor):
+        claim = make_claim(by=editor)
+        response = logged_in(admin_user).get(f"/admin/tracker/claim/{claim.pk}/history/")
+        assert response.status_code == 200
+        assert "View history:" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("model_name", "field_name"),
+        [("evidence", "source"), ("claim", "tags"), ("claim", "claimant"), ("article", "outlet")],
+    )
+    def test_autocomplete_with_a_nul_byte_finds_nothing(self, admin_user, model_name, field_name):
+        SourceFactory(title="Ministry report")
+        response = logged_in(admin_user).get(
+            "/admin/autocomplete/",
+            {"app_label": "tracker", "model_name": model_name, "field_name": field_name, "term": "Min\x00"},
+        )
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+
+    def test_autocomplete_still_finds(self, admin_user):
+        source = SourceFactory(title="Ministry report")
+        response = logged_in(admin_user).get(
+            "/admin/autocomplete/",
+            {"app_label": "tracker", "model_name": "evidence", "field_name": "source", "term": "Ministry"},
+        )
+        assert [r["id"] for r in response.json()["results"]] == [str(source.pk)]
+
+    @pytest.mark.parametrize(
+        "query",
+        ["status__exact=%00", "created_at__year=99999999999999", "created_at__year=2025&created_at__month=99999999"],
+    )
+    def test_a_list_filter_no_row_can_match_shows_the_unfiltered_list(self, admin_user, editor, query):
+        make_claim(by=editor)
+        client = logged_in(admin_user)
+        response = client.get(f"/admin/tracker/claim/?{query}")
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/tracker/claim/?e=1"
+        assert client.get(response["Location"]).status_code == 200
+
+    @pytest.mark.parametrize("selected", ["abc", str(10**30)])
+    def test_an_action_on_ids_that_name_no_row_changes_nothing(self, admin_user, editor, selected):
+        claim = make_claim(by=editor)
+        client = logged_in(admin_user)
+        response = client.post(
+            "/admin/tracker/claim/",
+            {
+                "action": "change_status",
+                "_selected_action": [str(claim.pk), selected],
+                "apply": "1",
+                "to": "researching",
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "nothing was done" in response.content.decode()
+        claim.refresh_from_db()
+        assert claim.status == "new"
+
+    def test_an_action_on_real_ids_still_runs(self, admin_user, editor):
+        claim = make_claim(by=editor)
+        logged_in(admin_user).post(
+            "/admin/tracker/claim/",
+            {"action": "change_status", "_selected_action": [str(claim.pk)], "apply": "1", "to": "researching"},
+        )
+        claim.refresh_from_db()
+        assert claim.status == "researching"
+
+
+def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run Python with args in a fresh interpreter, production-like, with only the given environment."""
+    base = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # Checks never connect, so this file is never created.
+        "DATABASE_URL": f"sqlite:///{REPO / 'deploy-check.sqlite3'}",
+    }
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, *args],
+        cwd=REPO,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess:
+    return run_django("manage.py", "check", "--deploy", "--fail-level", "WARNING", **env)
+
+
+class DeploySettingsTests:
+    def test_https_settings_from_the_environment_pass_the_deploy_check(self):
+        result = check_deploy(
+            SECURE_SSL_REDIRECT="1",
+            SECURE_HSTS_SECONDS="31536000",
+            SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+            SECURE_HSTS_PRELOAD="1",
+            SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "no issues" in result.stdout
+
+    def test_hsts_and_the_https_redirect_are_opt_in(self):
+        result = check_deploy()
+        assert "security.W004" in result.stderr  # no HSTS unless asked for
+        assert "security.W008" in result.stderr  # no redirect to https unless asked for
+        assert "security.W012" not in result.stderr  # the session cookie is secure without being asked
+        assert "security.W016" not in result.stderr  # so is the CSRF cookie
+
+    @pytest.mark.parametrize(
+        ("name", "value", "message"),
+        [
+            ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be a whole number"),
+            ("SECURE_HSTS_SECONDS", "-5", "SECURE_HSTS_SECONDS must be at least 0"),
+            ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "must be a header name"),
+        ],
+    )
+    def test_a_bad_value_stops_start_up(self, name, value, message):
+        result = check_deploy(**{name: value})
+        assert result.returncode != 0
+        assert message in result.stderr
+
+    def test_the_proxy_header_is_read_only_when_configured(self):
+        show = "import django; django.setup(); from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER)"
+        unset = run_django("-c", show)
+        header = run_django("-c", show, SECURE_PROXY_SSL_HEADER="x-forwarded-proto")
+        assert unset.stdout.strip() == "None", unset.stderr
+        assert header.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", header.stderr
