@@ -40,6 +40,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
+    return value
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    """Return the SECURE_PROXY_SSL_HEADER for a header name such as X-Forwarded-Proto, or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not all(part.isalnum() for part in raw.split("-")):
+        raise ImproperlyConfigured(f"{name} must be a header name such as X-Forwarded-Proto; got {raw!r}.")
+    return "HTTP_" + raw.upper().replace("-", "_"), "https"
+
+
 def env_url(name: str, default: str) -> str:
     raw = os.environ.get(name, default).strip()
     parts = urlsplit(raw)
@@ -213,6 +236,14 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS settings are opt-in: `make run` serves plain http, and HSTS sent by
+# mistake locks browsers out of a site that is not (yet) on https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only behind a proxy that sets this header itself: a client could otherwise claim https.
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
