@@ -1,13 +1,17 @@
-"""Pagination of every list: {"next", "previous", "results"}, page_size up to 200.
+"""Pagination of every list: {"next", "previous", "results"}, page_size up to 200, never a COUNT(*).
 
 claims/ and the ClaimReview feed use cursors, so deep pages cost what the
-first one does and rows added meanwhile never shift a page.
+first one does and rows added meanwhile never shift a page; the other lists
+are numbered (?page=N) and read one row past the page to know if more follow.
 """
 
 from __future__ import annotations
 
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+
+from tracker.pagination import get_page, parse_page_number
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -32,21 +36,42 @@ def _schema_params(params: list[dict]) -> list[dict]:
 
 
 class PagePagination(PageNumberPagination):
+    """Numbered pages ({"next", "previous", "results"}) found without counting the list.
+
+    A page reads one row more than it returns, which tells whether ``next``
+    exists; a COUNT(*) over the whole filtered table on every call would cost
+    more than the page itself on a big desk. A page past the end answers 404.
+    """
+
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    template = None  # the browsable API's numbered controls need the page count
 
     def get_page_size(self, request) -> int:
         return page_size_from(request, self.page_size_query_param)
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
         raw = request.query_params.get(self.page_query_param)
-        if raw not in (None, "", *self.last_page_strings):
-            if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+        number = 1
+        if raw not in (None, ""):
+            number = parse_page_number(raw)
+            if number is None:
                 raise ValidationError({self.page_query_param: ["Give a page number from 1 on."]})
-            if len(raw) > 18:  # far past any last page, and past what int() takes without a fuss
-                raise NotFound(self.invalid_page_message.format(page_number=raw[:20], message="That page is empty."))
-        return super().paginate_queryset(queryset, request, view)
+        self.page = get_page(queryset, number, self.get_page_size(request))
+        if self.page.past_end:
+            raise NotFound(f"Page {raw[:20]} is past the end of the list.")
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        del response["properties"]["count"]
+        response["required"] = ["results", "next", "previous"]
+        return response
 
     def get_schema_operation_parameters(self, view):
         params = _schema_params(super().get_schema_operation_parameters(view))

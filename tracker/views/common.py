@@ -6,11 +6,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest
 
-from tracker import roles
+from tracker import pagination, roles
 from tracker.models import Claim
 
 PAGE_SIZE = 25
@@ -40,10 +39,10 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
-    """Return the requested page of queryset; a bad page number shows the nearest page."""
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> pagination.Page:
+    """Return the requested page of queryset without counting it; a page number that is not one shows page 1."""
+    number = pagination.parse_page_number(request.GET.get("page")) or 1
+    return pagination.get_page(queryset, number, per_page)
 
 
 def priority_rank():
