@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from tests.factories import SourceFactory, make_claim
+from tracker import logins
 from tracker.models import Claim, Evidence, Source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -208,3 +210,53 @@ class DeploySettingsTests:
         header = run_django("-c", show, SECURE_PROXY_SSL_HEADER="x-forwarded-proto")
         assert unset.stdout.strip() == "None", unset.stderr
         assert header.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')", header.stderr
+
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+
+
+@pytest.mark.django_db
+class LoginThrottleTests:
+    """The login pages slow down password guessing like the API's token endpoint does."""
+
+    @pytest.fixture(autouse=True)
+    def fresh_counts(self):
+        cache.clear()
+        yield
+        cache.clear()
+
+    def guess(self, client: Client, url: str, username: str, times: int) -> None:
+        for _ in range(times):
+            response = client.post(url, {"username": username, "password": "wrong guess"})
+            assert response.status_code == 200
+            assert "_auth_user_id" not in client.session
+
+    @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+    def test_after_too_many_wrong_passwords_the_right_one_is_refused_for_a_while(self, editor, url):
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        self.guess(client, url, editor.username, logins.MAX_FAILURES)
+        response = client.post(url, {"username": editor.username, "password": PASSWORD})
+        assert response.status_code == 200
+        assert "Too many failed log-ins" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_a_few_wrong_passwords_do_not_lock_anyone_out(self, editor):
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        self.guess(client, "/accounts/login/", editor.username, logins.MAX_FAILURES - 1)
+        response = client.post("/accounts/login/", {"username": editor.username, "password": PASSWORD})
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(editor.pk)
+
+    def test_another_address_or_username_is_not_held_up(self, editor, reviewer):
+        self.guess(Client(REMOTE_ADDR="203.0.113.7"), "/accounts/login/", editor.username, logins.MAX_FAILURES)
+        elsewhere = Client(REMOTE_ADDR="198.51.100.2")
+        assert (
+            elsewhere.post("/accounts/login/", {"username": editor.username, "password": PASSWORD}).status_code == 302
+        )
+        same_place = Client(REMOTE_ADDR="203.0.113.7")
+        response = same_place.post("/accounts/login/", {"username": reviewer.username, "password": PASSWORD})
+        assert response.status_code == 302
+
+    def test_a_wrong_password_still_says_so(self, editor):
+        response = Client().post("/accounts/login/", {"username": editor.username, "password": "wrong"})
+        assert "Your username and password didn&#x27;t match." in response.content.decode()

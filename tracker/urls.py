@@ -1,14 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from tracker import views
+from tracker import logins, views
 
 admin.site.site_header = "Factdesk administration"
 admin.site.site_title = "Factdesk admin"
 admin.site.index_title = "Desk configuration and power edits"
+admin.site.login_form = logins.AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(authentication_form=logins.LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("tracker.api.urls")),
     # The editorial web UI and the public fact-check pages (DESIGN §5).
