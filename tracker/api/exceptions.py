@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -89,6 +91,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return response
     if isinstance(exc, Http404):
         exc = Http404("Not found.")
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer with its HTML 400 page; API clients read JSON.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return Response({"detail": f"The request body is larger than {limit} MB."}, status=413)
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
