@@ -1,18 +1,30 @@
-"""Lists never count their table: pages read one row past the page, and pagers offer previous / next."""
+"""Performance standards: lists never count their table, every filter and sort has an index, dates bound the column."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import ArticleFactory, ClaimantFactory, OutletFactory, SourceFactory, add_evidence, make_claim
+from tests.factories import (
+    ArticleFactory,
+    ClaimantFactory,
+    OutletFactory,
+    SourceFactory,
+    add_evidence,
+    make_claim,
+    ready_for_review,
+)
 from tracker import pagination, workflow
+from tracker.api.filters import search_claims
 from tracker.models import Claim, Tag
+from tracker.views.public import public_claims
 
 V1 = "/api/v1/"
 # A pagination count is a statement whose own SELECT is a COUNT (Django wraps
@@ -33,8 +45,6 @@ def get_without_counting(client, url: str, params=None, status: int = 200):
 
 
 def published(editor, reviewer, text: str) -> Claim:
-    from tests.factories import ready_for_review
-
     claim = ready_for_review(make_claim(by=editor, text=text), by=editor)
     claim = workflow.transition(claim, to="researching", by=editor)
     claim = workflow.transition(claim, to="in_review", by=editor)
@@ -230,3 +240,91 @@ class APIPaginationTests:
         page = schema["components"]["schemas"]["PaginatedTagList"]
         assert "count" not in page["properties"]
         assert set(page["required"]) == {"next", "previous", "results"}
+
+
+def leading_columns(table: str) -> set[str]:
+    """Return the first column of every index on table (expression indexes give None)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {c["columns"][0] for c in constraints.values() if c["index"] or c["primary_key"] if c["columns"]}
+
+
+def plan_of(sql: str, params=()) -> str:
+    """Return PostgreSQL's plan for sql as it would run on big tables (sequential scans and sorts priced out)."""
+    with connection.cursor() as cursor:
+        # On test-sized tables scanning and sorting everything is always
+        # cheapest; pricing both out shows whether an index can serve the query.
+        cursor.execute("SET enable_seqscan = off; SET enable_sort = off")
+        try:
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("SET enable_seqscan = on; SET enable_sort = on")
+
+
+@pytest.mark.django_db
+class IndexTests:
+    def test_every_filter_of_the_queue_and_the_api_has_an_index(self):
+        # claims/ filters (DESIGN §4), the queue's sorts, the article list's order.
+        assert {
+            "status",
+            "rating_id",
+            "claimant_id",
+            "assignee_id",
+            "created_at",
+            "updated_at",
+            "priority",
+            "deleted_at",
+        } <= leading_columns("tracker_claim")
+        assert {"article_id", "claim_id"} <= leading_columns("tracker_appearance")
+        assert {"tag_id", "claim_id"} <= leading_columns("tracker_claim_tags")
+        assert {"outlet_id", "created_at", "published_at"} <= leading_columns("tracker_article")
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="expression and GIN indexes are PostgreSQL's")
+    @pytest.mark.parametrize(
+        ("params", "index"),
+        [
+            ({"sort": "priority"}, "claim_priority_rank"),
+            ({"search": "Patriot missiles"}, "claim_search"),
+            ({"search": "Patriot missiles"}, "appearance_search"),
+        ],
+    )
+    def test_the_queue_uses_the_expression_indexes(self, client, editor, params, index):
+        client.force_login(editor)
+        make_claim(by=editor)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("claim-list"), params).status_code == 200
+        listing = [q["sql"] for q in captured if q["sql"].startswith("SELECT") and "LIMIT 26" in q["sql"]]
+        assert len(listing) == 1
+        assert index in plan_of(listing[0])
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="expression and GIN indexes are PostgreSQL's")
+    def test_the_api_search_and_the_public_order_use_their_indexes(self, api, editor):
+        make_claim(by=editor)
+        sql, params = search_claims(Claim.objects.order_by("-created_at"), "drones")[:50].query.sql_with_params()
+        plan = plan_of(sql, params)
+        assert "claim_search" in plan and "appearance_search" in plan
+        sql, params = public_claims()[:20].query.sql_with_params()
+        assert "claim_public_order" in plan_of(sql, params)
+
+
+@pytest.mark.django_db
+class QueueDateBoundTests:
+    def test_created_dates_take_whole_days_by_the_column_not_its_date(self, client, editor):
+        client.force_login(editor)
+        claim = make_claim(by=editor)
+        day = datetime.date(2026, 3, 14)
+        late = timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+        Claim.objects.filter(pk=claim.pk).update(created_at=late)
+
+        def found(**params) -> bool:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(reverse("claim-list"), params)
+            assert not any("::date" in q["sql"] or "django_datetime_cast_date" in q["sql"] for q in captured)
+            return claim in response.context["page"].object_list
+
+        assert found(created_before="2026-03-14") and found(created_after="2026-03-14")
+        assert not found(created_before="2026-03-13") and not found(created_after="2026-03-15")
+        assert found(created_after="0001-01-01", created_before="9999-12-31")

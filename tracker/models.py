@@ -10,10 +10,12 @@ import hashlib
 import re
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -215,6 +217,30 @@ class Rating(models.Model):
         return bounds["worst"], bounds["best"]
 
 
+# Full-text search (PostgreSQL). The queries in tracker.api.filters and the GIN
+# indexes below use these same expressions: PostgreSQL uses an expression index
+# only for the very expression it was built on.
+SEARCH_CONFIG = "english"
+
+
+def claim_search_vector() -> SearchVector:
+    return SearchVector("text", "verdict_summary", "verdict_explanation", config=SEARCH_CONFIG)
+
+
+def appearance_search_vector() -> SearchVector:
+    return SearchVector("quote", "attribution", config=SEARCH_CONFIG)
+
+
+def priority_rank() -> Case:
+    """Order high, normal, low (the queue's priority sort, and the index that serves it)."""
+    return Case(
+        When(priority="high", then=Value(0)),
+        When(priority="normal", then=Value(1)),
+        default=Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
 class ClaimQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(deleted_at__isnull=True)
@@ -306,6 +332,16 @@ class Claim(models.Model):
             models.Index(fields=["-updated_at"], name="claim_updated_at"),
             models.Index(fields=["-last_published_at"], name="claim_last_published"),
             models.Index(fields=["deleted_at"], name="claim_deleted_at"),
+            # The queue's priority sort orders by an expression; only an index on it avoids sorting every claim.
+            models.Index(priority_rank(), F("updated_at").desc(), F("id").desc(), name="claim_priority_rank"),
+            # The public index and the ClaimReview feed, newest first, however deep the page.
+            models.Index(
+                F("last_published_at").desc(),
+                F("id").desc(),
+                condition=Q(public_snapshot__isnull=False, deleted_at__isnull=True),
+                name="claim_public_order",
+            ),
+            GinIndex(claim_search_vector(), name="claim_search"),  # PostgreSQL only: see migration 0005
         ]
 
     def __str__(self) -> str:
@@ -429,6 +465,7 @@ class Appearance(models.Model):
 
     class Meta:
         ordering = ["article_id", "start", "id"]
+        indexes = [GinIndex(appearance_search_vector(), name="appearance_search")]  # PostgreSQL only
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appearance_end_after_start"),
             models.UniqueConstraint(fields=["claim", "article", "start", "end"], name="appearance_unique_span"),

@@ -24,21 +24,23 @@ from .common import desk_required, paginate, querystring_without, require
 def article_list(request: HttpRequest) -> HttpResponse:
     """List articles, newest first, searchable by title, outlet and URL."""
     form = ArticleSearchForm(request.GET)
-    queryset = (
-        Article.objects.select_related("outlet")
-        .defer("body")
-        .annotate(
-            claim_count=Count(
-                "appearances__claim", filter=Q(appearances__claim__deleted_at__isnull=True), distinct=True
-            )
-        )
-    )
+    queryset = Article.objects.select_related("outlet").defer("body")
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         queryset = queryset.filter(
             Q(title__icontains=query) | Q(outlet__name__icontains=query) | Q(url__icontains=query)
         )
     page = paginate(request, queryset.order_by("-created_at", "-id"))
+    # Counted for the page's rows only, once they are known: an annotation on the
+    # list would count the claims of every article before the page is cut.
+    counts = dict(
+        Appearance.objects.filter(article__in=[a.pk for a in page], claim__deleted_at__isnull=True)
+        .order_by()
+        .values_list("article")
+        .annotate(n=Count("claim", distinct=True))
+    )
+    for article in page:
+        article.claim_count = counts.get(article.pk, 0)
     context = {"form": form, "page": page, "query": query, "qs": querystring_without(request, "page")}
     template = "tracker/articles/_results.html" if request.htmx else "tracker/articles/list.html"
     return render(request, template, context)

@@ -7,6 +7,8 @@ re-rendered page with the status code the API would use.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from tracker import claims, history, roles, workflow
@@ -72,14 +75,22 @@ def filter_claims(queryset, data: dict, user):
         queryset = queryset.filter(assignee__isnull=True)
     elif assignee:
         queryset = queryset.filter(assignee__username=assignee)
-    if data.get("created_after"):
-        queryset = queryset.filter(created_at__date__gte=data["created_after"])
-    if data.get("created_before"):
-        queryset = queryset.filter(created_at__date__lte=data["created_before"])
+    # Bounds on the column itself, not on its date: created_at__date would cast
+    # every row and leave the created_at index unused.
+    # The calendar's first and last days bound nothing (and their neighbours do not exist).
+    if data.get("created_after") and data["created_after"] > datetime.date.min:
+        queryset = queryset.filter(created_at__gte=start_of_day(data["created_after"]))
+    if data.get("created_before") and data["created_before"] < datetime.date.max:
+        queryset = queryset.filter(created_at__lt=start_of_day(data["created_before"] + datetime.timedelta(days=1)))
     if data.get("search"):
         # The API's search, so the queue and claims/?search= find the same claims.
         queryset = search_claims(queryset, data["search"])
     return queryset
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Return the first moment of day in the desk's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @desk_required

@@ -6,11 +6,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest
 
 from tracker import pagination, roles
-from tracker.models import Claim
+from tracker.models import Claim, priority_rank  # noqa: F401 (the queue's sort, imported from here)
 
 PAGE_SIZE = 25
 
@@ -43,16 +42,6 @@ def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE) -> pagin
     """Return the requested page of queryset without counting it; a page number that is not one shows page 1."""
     number = pagination.parse_page_number(request.GET.get("page")) or 1
     return pagination.get_page(queryset, number, per_page)
-
-
-def priority_rank():
-    """Order high, normal, low."""
-    return Case(
-        When(priority=Claim.Priority.HIGH, then=Value(0)),
-        When(priority=Claim.Priority.NORMAL, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
 
 
 def querystring_without(request: HttpRequest, *names: str) -> str:
