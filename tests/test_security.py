@@ -12,10 +12,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from tests.factories import SourceFactory, make_claim
-from tracker import logins
-from tracker.models import Claim, Evidence, Source
+from tests.factories import SourceFactory, make_claim, ready_for_review
+from tracker import articles, claims, logins, workflow
+from tracker.models import Claim, Evidence, Rating, Source
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -260,3 +261,61 @@ class LoginThrottleTests:
     def test_a_wrong_password_still_says_so(self, editor):
         response = Client().post("/accounts/login/", {"username": editor.username, "password": "wrong"})
         assert "Your username and password didn&#x27;t match." in response.content.decode()
+
+
+@pytest.mark.django_db
+class PublicSnapshotTests:
+    """What the desk changes after publishing reaches no public door until the claim is published again."""
+
+    def test_unpublished_edits_stay_off_every_public_door(self, editor, reviewer):
+        claim = make_claim(by=editor, text="Published wording of the claim.", tags=["published-tag"])
+        workflow.transition(claim, to="researching", by=editor)
+        claim = ready_for_review(claim, by=editor, rating="mostly-true")
+        workflow.transition(claim, to="in_review", by=editor)
+        claim = workflow.transition(claim, to="published", by=reviewer)
+        public_url = claim.get_public_url()
+
+        # Reopened and reworked: every part of the verdict, and the rows it points at, change.
+        claim = workflow.transition(claim, to="researching", by=editor, note="Rechecking.")
+        claimant, evidence = claim.claimant, claim.evidence.select_related("source").get()
+        claimant.name, claimant.description = "Secret Draft Claimant", "Draft job title"
+        claimant.save()
+        source = evidence.source
+        source.title, source.url = "Secret draft source", "https://draft.example/secret"
+        source.save()
+        claims.add_evidence(claim, source=SourceFactory(title="Secret added source"), stance="refutes", by=editor)
+        appearance = claim.appearances.select_related("article").get()
+        articles.edit_article(appearance.article, by=editor, title="Secret draft headline")
+        claims.edit_claim(
+            claim,
+            {
+                "text": "Secret draft wording.",
+                "verdict_summary": "Secret draft summary.",
+                "tags": ["secret-draft-tag"],
+                "rating": Rating.objects.get(slug="false"),
+            },
+            by=editor,
+            expected_version=claim.version,
+        )
+
+        anonymous = Client()
+        api = APIClient()
+        answers = {
+            "index": anonymous.get(reverse("factcheck-index")),
+            "home": anonymous.get("/"),
+            "page": anonymous.get(public_url),
+            "feed": anonymous.get(reverse("factcheck-feed")),
+            "api list": api.get("/api/v1/claims/"),
+            "api search": api.get("/api/v1/claims/", {"search": "Published wording"}),
+            "api detail": api.get(f"/api/v1/claims/{claim.pk}/"),
+            "claimreview": api.get(f"/api/v1/claims/{claim.pk}/claimreview/"),
+            "claimreview feed": api.get("/api/v1/claimreview/"),
+        }
+        for door, response in answers.items():
+            body = response.content.decode()
+            assert response.status_code == 200, door
+            assert "Published wording of the claim." in body, door
+            assert "Secret" not in body and "secret" not in body, door
+        assert anonymous.get(claim.get_absolute_url())["Location"] == public_url
+        assert api.get("/api/v1/claims/", {"search": "Secret draft"}).json()["results"] == []
+        assert api.get("/api/v1/claims/", {"rating": "false"}).json()["results"] == []
