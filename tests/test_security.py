@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import SourceFactory, make_claim, ready_for_review
+from tests.factories import ArticleFactory, SourceFactory, make_claim, ready_for_review
 from tracker import articles, claims, logins, workflow
 from tracker.models import Claim, Evidence, Rating, Source
 
@@ -59,6 +59,46 @@ class ClaimFormErrorTests:
         assert "A tag name may be at most 64 characters" in response.content.decode()
         stored = Claim.objects.get(pk=claim.pk)
         assert (stored.text, stored.priority, stored.version) == (claim.text, claim.priority, claim.version)
+
+
+@pytest.mark.django_db
+class TextLimitTests:
+    """The desk's forms refuse text longer than the API accepts, so no door stores what another refuses."""
+
+    def test_a_claim_longer_than_the_api_allows_is_not_logged(self, reporter):
+        article = ArticleFactory()
+        response = logged_in(reporter).post(
+            reverse("article-log-claim", args=[article.pk]),
+            {"quote": "NATO announced Wednesday", "text": "x" * 10_001, "priority": "normal"},
+        )
+        assert response.status_code == 400
+        assert "Ensure this value has at most 10000 characters" in response.content.decode()
+        assert not Claim.all_objects.exists()
+
+    def test_an_explanation_longer_than_the_api_allows_is_not_saved(self, editor):
+        claim = make_claim(by=editor)
+        response = logged_in(editor).post(
+            reverse("claim-edit", args=[claim.pk]),
+            {"version": claim.version, "text": claim.text, "priority": "normal", "verdict_explanation": "y" * 50_001},
+        )
+        assert response.status_code == 400
+        assert Claim.objects.get(pk=claim.pk).verdict_explanation == ""
+
+    def test_an_excerpt_longer_than_the_api_allows_links_nothing(self, editor):
+        claim = make_claim(by=editor)
+        response = logged_in(editor).post(
+            reverse("claim-evidence-add", args=[claim.pk]),
+            {
+                "version": claim.version,
+                "source_url": "https://agency.example/release",
+                "source_title": "Release",
+                "source_kind": "official_statement",
+                "stance": "supports",
+                "excerpt": "z" * 50_001,
+            },
+        )
+        assert response.status_code == 400
+        assert not Evidence.objects.exists() and not Source.objects.exists()
 
 
 @pytest.mark.django_db

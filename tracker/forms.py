@@ -13,6 +13,10 @@ from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, S
 
 MAX_INT = 2**31 - 1
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# The API's limits (tracker.api.serializers), so no door stores what another refuses.
+MAX_CLAIM_TEXT = 10_000
+MAX_QUOTE = 10_000
+MAX_LONG_TEXT = 50_000
 
 
 def desk_users():
@@ -123,6 +127,7 @@ class LogClaimForm(forms.Form):
     quote = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         strip=False,
+        max_length=MAX_QUOTE,
         help_text="Exact words from the article. Select them in the text to fill this in.",
     )
     start = forms.IntegerField(
@@ -136,6 +141,7 @@ class LogClaimForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Claim",
         help_text="The checkable statement, in the desk's words.",
+        max_length=MAX_CLAIM_TEXT,
     )
     claimant = forms.CharField(
         max_length=200,
@@ -151,7 +157,7 @@ class LogClaimForm(forms.Form):
 
 class AppearanceForm(forms.Form):
     article = forms.IntegerField(min_value=1, max_value=MAX_INT, label="Article id")
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), strip=False)
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), strip=False, max_length=MAX_QUOTE)
     start = forms.IntegerField(required=False, min_value=0, max_value=MAX_INT, label="Start (optional)")
     attribution = forms.CharField(max_length=500, required=False)
 
@@ -169,12 +175,14 @@ class VersionedForm(forms.Form):
 
 
 class ClaimEditForm(VersionedForm):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Claim")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Claim", max_length=MAX_CLAIM_TEXT)
     claimant = forms.ModelChoiceField(Claimant.objects.all(), required=False)
     claim_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     rating = forms.ModelChoiceField(Rating.objects.all(), required=False, to_field_name="slug")
     verdict_summary = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    verdict_explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    verdict_explanation = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=MAX_LONG_TEXT
+    )
     tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
     priority = forms.ChoiceField(choices=Claim.Priority.choices)
     assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
@@ -235,9 +243,12 @@ class EvidenceForm(VersionedForm):
     source_kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.OTHER, label="Kind")
     stance = forms.ChoiceField(choices=Evidence.Stance.choices)
     excerpt = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="The passage relied on."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The passage relied on.",
+        max_length=MAX_LONG_TEXT,
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_LONG_TEXT)
 
     def clean(self):
         cleaned = super().clean()
