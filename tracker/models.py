@@ -401,17 +401,21 @@ class StatusCountManager(models.Manager):
     def recount(self) -> dict[str, tuple[int | None, int]]:
         """Recompute every counter from the claims; return {status: (old or None if missing, new)} where wrong."""
         with transaction.atomic():
-            # Lock the counters first: a transaction that already moved a claim
-            # commits before the count below reads the claims, and one that has
-            # not yet moved it waits for this one and adds its change after.
+            present = set(self.values_list("status", flat=True))
+            # Missing rows first (ignoring any another transaction adds meanwhile), so every counter can be locked.
+            missing = [self.model(status=status) for status in Claim.Status.values if status not in present]
+            self.bulk_create(missing, ignore_conflicts=True)
+            # Lock the counters before counting: a transaction that already moved
+            # a claim commits before the count below reads the claims, and one
+            # that has not yet moved it waits for this one and adds its change after.
             old = dict(self.select_for_update().order_by("status").values_list("status", "count"))
             real = dict(Claim.objects.order_by().values_list("status").annotate(n=models.Count("id")))
             wrong = {}
             for status in Claim.Status.values:
                 new = real.get(status, 0)
-                if old.get(status) != new:
-                    self.update_or_create(status=status, defaults={"count": new})
-                    wrong[status] = (old.get(status), new)
+                if status not in present or old[status] != new:
+                    self.filter(status=status).update(count=new)
+                    wrong[status] = (old[status] if status in present else None, new)
         return wrong
 
 
