@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import ArticleFactory, SourceFactory, make_claim, ready_for_review
-from tracker import articles, claims, logins, workflow
-from tracker.models import Claim, Evidence, Rating, Source
+from tracker import articles, claims, logins, uploads, workflow
+from tracker.models import Article, Claim, Evidence, Rating, Source
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -99,6 +101,32 @@ class TextLimitTests:
         )
         assert response.status_code == 400
         assert not Evidence.objects.exists() and not Source.objects.exists()
+
+
+@pytest.mark.django_db
+class UploadLimitTests:
+    def test_an_oversized_file_is_dropped_unread_and_named_as_the_problem(self, editor, monkeypatch):
+        kept = []
+        original = TemporaryFileUploadHandler.receive_data_chunk
+        monkeypatch.setattr(
+            TemporaryFileUploadHandler,
+            "receive_data_chunk",
+            lambda handler, data, start: kept.append(len(data)) or original(handler, data, start),
+        )
+        upload = SimpleUploadedFile("huge.txt", b"Title\n" + b"word " * (6 * 1024 * 1024 // 5))
+        response = logged_in(editor).post(reverse("article-import"), {"language": "en", "file": upload})
+        assert response.status_code == 400
+        errors = response.context["form"].errors
+        assert errors == {"file": ["The file is larger than 2 MB."]}
+        assert not Article.objects.exists()
+        # Django's own handlers would have copied all 6 MB to a temporary file before the form saw it.
+        assert 0 < sum(kept) <= uploads.MAX_UPLOAD_BYTES
+
+    def test_a_file_under_the_limit_is_imported(self, editor):
+        upload = SimpleUploadedFile("story.txt", b"Headline\n" + b"Ordinary text. " * 50_000)
+        response = logged_in(editor).post(reverse("article-import"), {"language": "en", "file": upload})
+        assert response.status_code == 302
+        assert Article.objects.get().title == "Headline"
 
 
 @pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.db.models import Q
 from tracker import anchoring
 from tracker.claims import normalise_url
 from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
+from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # The API's limits (tracker.api.serializers), so no door stores what another refuses.
 MAX_CLAIM_TEXT = 10_000
 MAX_QUOTE = 10_000
@@ -76,13 +76,18 @@ class ArticleImportForm(forms.Form):
         required=False, label="…or a .txt file", widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"})
     )
 
+    def __init__(self, *args, file_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload handler dropped the file unread (tracker.uploads).
+        self.file_too_large = file_too_large
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload is None:
+        if upload is None and not self.file_too_large:
             return None
-        if not upload.name.lower().endswith(".txt"):
+        if upload is not None and not upload.name.lower().endswith(".txt"):
             raise ValidationError("Upload a plain-text .txt file.")
-        if upload.size > MAX_UPLOAD_BYTES:
+        if self.file_too_large or upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         return upload
 

@@ -15,6 +15,7 @@ from tracker import articles, claims, highlight, roles
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
 from tracker.importing import ImportFileError, parse_text_document
 from tracker.models import Appearance, Article, Claimant
+from tracker.uploads import skipped_uploads
 from tracker.workflow import EditForbidden
 
 from .common import desk_required, paginate, querystring_without, require
@@ -55,7 +56,9 @@ def _read_upload(upload) -> dict:
 def article_import(request: HttpRequest) -> HttpResponse:
     """Import one article from pasted text or an uploaded .txt file; a duplicate links to the stored one."""
     require(request.user.has_perm("tracker.add_article"), "Your role cannot import articles.")
-    form = ArticleImportForm(request.POST or None, request.FILES or None)
+    form = ArticleImportForm(
+        request.POST or None, request.FILES or None, file_too_large="file" in skipped_uploads(request)
+    )
     duplicate = None
     status = 200
     if request.method == "POST" and form.is_valid():
