@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import ArticleFactory, SourceFactory, make_claim, ready_for_review
+from tests.factories import ArticleFactory, ClaimantFactory, SourceFactory, make_claim, ready_for_review
 from tracker import articles, claims, logins, uploads, workflow
-from tracker.models import Article, Claim, Evidence, Rating, Source
+from tracker.models import Article, Claim, Evidence, Outlet, Rating, Source
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -387,3 +387,76 @@ class PublicSnapshotTests:
         assert anonymous.get(claim.get_absolute_url())["Location"] == public_url
         assert api.get("/api/v1/claims/", {"search": "Secret draft"}).json()["results"] == []
         assert api.get("/api/v1/claims/", {"rating": "false"}).json()["results"] == []
+
+
+HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(2)>\"'"
+
+
+@pytest.mark.django_db
+class EscapingTests:
+    """Text from articles and users is shown as text on every page that shows it, the admin's included."""
+
+    @pytest.fixture
+    def hostile_claim(self, editor, reviewer):
+        outlet = Outlet.objects.create(name="Outlet " + HOSTILE)
+        article = ArticleFactory(
+            title="Headline " + HOSTILE,
+            outlet=outlet,
+            body=f"Intro {HOSTILE} NATO announced Wednesday more {HOSTILE}",
+            authors=["Author " + HOSTILE],
+        )
+        claimant = ClaimantFactory(name="Name " + HOSTILE, description="Title " + HOSTILE)
+        claim = make_claim(
+            by=editor, article=article, text="Claim " + HOSTILE, claimant=claimant, tags=["tag" + HOSTILE[:50]]
+        )
+        workflow.transition(claim, to="researching", by=editor)
+        source = SourceFactory(title="Source " + HOSTILE, publisher="Publisher " + HOSTILE, notes=HOSTILE)
+        claims.add_evidence(claim, source=source, stance="supports", by=editor, excerpt=HOSTILE, note=HOSTILE)
+        claim = claims.edit_claim(
+            claim,
+            {
+                "rating": Rating.objects.get(slug="false"),
+                "verdict_summary": "Summary " + HOSTILE,
+                "verdict_explanation": HOSTILE,
+            },
+            by=editor,
+            expected_version=None,
+        )
+        workflow.transition(claim, to="in_review", by=editor, note="Note " + HOSTILE)
+        claim = workflow.transition(claim, to="published", by=reviewer)
+        claim = workflow.transition(claim, to="researching", by=editor, note="Reopened " + HOSTILE)
+        claim = workflow.transition(claim, to="in_review", by=editor)
+        return workflow.transition(claim, to="published", by=reviewer, note="Correction " + HOSTILE)
+
+    def test_no_page_lets_the_text_run_as_html(self, hostile_claim, admin_user):
+        claim = hostile_claim
+        article = claim.appearances.get().article
+        source = claim.evidence.get().source
+        public = [reverse("factcheck-index"), claim.get_public_url(), reverse("factcheck-feed")]
+        desk = [
+            "/",
+            reverse("claim-list"),
+            reverse("claim-list") + "?search=Claim",
+            claim.get_absolute_url(),
+            reverse("article-list"),
+            article.get_absolute_url(),
+        ]
+        admin = [
+            f"/admin/tracker/{name}/" for name in ("claim", "article", "source", "appearance", "evidence", "claimant")
+        ]
+        admin += [f"/admin/tracker/{name}/" for name in ("tag", "outlet", "verificationevent", "correction")]
+        admin += [
+            f"/admin/tracker/claim/{claim.pk}/change/",
+            f"/admin/tracker/claim/{claim.pk}/history/",
+            f"/admin/tracker/claim/{claim.pk}/transition/?to=researching",
+            f"/admin/tracker/article/{article.pk}/change/",
+            f"/admin/tracker/source/{source.pk}/change/",
+        ]
+        anonymous, staff = Client(), logged_in(admin_user)
+        for client, url in [(anonymous, u) for u in public] + [(staff, u) for u in desk + admin]:
+            response = client.get(url)
+            body = response.content.decode()
+            assert response.status_code == 200, url
+            assert "<script>alert(1)" not in body and "<img src=x" not in body, url
+        page = anonymous.get(claim.get_public_url()).content.decode()
+        assert "&lt;img src=x onerror=alert(2)&gt;" in page
