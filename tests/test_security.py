@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import ArticleFactory, ClaimantFactory, SourceFactory, make_claim, ready_for_review
-from tracker import articles, claims, logins, uploads, workflow
+from tests.factories import ArticleFactory, ClaimantFactory, SourceFactory, make_claim, make_user, ready_for_review
+from tracker import articles, claims, logins, roles, uploads, workflow
 from tracker.models import Article, Claim, Evidence, Outlet, Rating, Source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -460,3 +461,51 @@ class EscapingTests:
             assert "<script>alert(1)" not in body and "<img src=x" not in body, url
         page = anonymous.get(claim.get_public_url()).content.decode()
         assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+@pytest.mark.django_db
+class AccountPagesTests:
+    def test_password_reset_by_mail_is_not_offered(self, client):
+        # The desk sends no mail: a reset form would fail on SMTP with a 500.
+        assert client.get("/accounts/password_reset/").status_code == 404
+
+    def test_a_desk_member_changes_their_password(self, client, editor):
+        client.force_login(editor)
+        response = client.post(
+            "/accounts/password_change/",
+            {
+                "old_password": "correct horse battery staple",
+                "new_password1": "a new passphrase for eddie",
+                "new_password2": "a new passphrase for eddie",
+            },
+        )
+        assert response.status_code == 302
+        editor.refresh_from_db()
+        assert editor.check_password("a new passphrase for eddie")
+
+
+@pytest.mark.django_db
+class AssigneeTests:
+    def test_a_claim_cannot_be_assigned_to_someone_outside_the_desk(self, editor):
+        outsider = make_user(None, username="outsider")
+        claim = make_claim(by=editor)
+        with pytest.raises(ValidationError) as caught:
+            claims.edit_claim(claim, {"assignee": outsider}, by=editor, expected_version=claim.version)
+        assert "outsider is not a member of the desk." in caught.value.message_dict["assignee"]
+        claim.refresh_from_db()
+        assert claim.assignee is None and claim.version == 1
+
+    def test_the_api_refuses_an_outsider_as_assignee(self, editor):
+        make_user(None, username="outsider")
+        claim = make_claim(by=editor)
+        api = APIClient()
+        api.force_authenticate(editor)
+        response = api.patch(
+            f"/api/v1/claims/{claim.pk}/", {"assignee": "outsider", "version": claim.version}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["assignee"] == ["outsider is not a member of the desk."]
+
+    def test_desk_members_are_who_may_read_claims(self, reporter, editor, reviewer, admin_user):
+        make_user(None, username="outsider")
+        assert set(roles.desk_members().values_list("username", flat=True)) == {"rita", "eddie", "rob", "ada"}

@@ -155,6 +155,7 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             except (TypeError, ValueError) as exc:  # e.g. an id where a related object belongs
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         claim.created_by = by
+        check_assignee(claim.assignee)
         claim.full_clean()
         claim._history_user = by
         claim.save()
@@ -239,6 +240,12 @@ def check_editable(claim: Claim, by, changes: dict, *, as_system: bool = False) 
         )
 
 
+def check_assignee(user) -> None:
+    """Refuse to assign a claim to someone outside the desk (they could never open it)."""
+    if user is not None and not roles.is_staff_member(user):
+        raise ValidationError({"assignee": f"{user.get_username()} is not a member of the desk."})
+
+
 def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None, as_system: bool = False) -> Claim:
     """Apply field changes to claim for by, checking version, role and freeze; return the claim.
 
@@ -257,6 +264,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
                 setattr(locked, name, value)
             except (TypeError, ValueError) as exc:  # e.g. an id where a related object belongs
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
+        if "assignee" in different:
+            check_assignee(locked.assignee)
         locked.full_clean(exclude=["tags"])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))

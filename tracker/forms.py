@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
-from tracker import anchoring
+from tracker import anchoring, roles
 from tracker.claims import normalise_url
 from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 from tracker.uploads import MAX_UPLOAD_BYTES
@@ -17,17 +16,6 @@ MAX_INT = 2**31 - 1
 MAX_CLAIM_TEXT = 10_000
 MAX_QUOTE = 10_000
 MAX_LONG_TEXT = 50_000
-
-
-def desk_users():
-    """Return the active users who belong to the desk, for assignee choices."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=["reporter", "editor", "reviewer"]))
-        .distinct()
-        .order_by("username")
-    )
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -199,7 +187,7 @@ class ClaimEditForm(VersionedForm):
         self.claim = claim
         kwargs.setdefault("initial", self.initial_for(claim))
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = desk_users()
+        self.fields["assignee"].queryset = roles.desk_members()
         if not claim.is_editable:
             # Frozen fields keep their stored value whatever is posted.
             for name in Claim.FROZEN_FIELDS:
@@ -232,7 +220,7 @@ class AssigneeForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = desk_users()
+        self.fields["assignee"].queryset = roles.desk_members()
 
 
 class TransitionForm(VersionedForm):

@@ -8,10 +8,26 @@ grants a permission to one user by hand gets the behaviour they expect.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
 REPORTER = "reporter"
 EDITOR = "editor"
 REVIEWER = "reviewer"
 ROLES = (REPORTER, EDITOR, REVIEWER)
+
+
+def desk_members():
+    """Return the active users who work on the desk (may read claims): who a claim can be assigned to."""
+    perm = Permission.objects.filter(codename="view_claim", content_type__app_label="tracker")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+        .distinct()
+        .order_by("username")
+    )
 
 
 def is_staff_member(user) -> bool:

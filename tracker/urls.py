@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tracker import logins, views
@@ -11,8 +11,15 @@ admin.site.login_form = logins.AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", LoginView.as_view(authentication_form=logins.LoginForm), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=logins.LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # No password reset by e-mail: the desk sends no mail; admins set passwords in /admin/.
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("api/", include("tracker.api.urls")),
     # The editorial web UI and the public fact-check pages (DESIGN §5).
     path("", views.home, name="home"),
