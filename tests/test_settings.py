@@ -76,6 +76,7 @@ class EnvironmentTests:
             ({"FACTDESK_SITE_URL": "ftp://factcheck.example.org"}, "FACTDESK_SITE_URL must be an absolute http(s)"),
             ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but lists nothing"),
             ({"CSRF_TRUSTED_ORIGINS": "desk.example.org"}, "CSRF_TRUSTED_ORIGINS must list origins"),
+            ({"CACHE_URL": "memcached://cache.internal:11211"}, "CACHE_URL must be a redis:// or rediss:// URL"),
             ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of CRITICAL, DEBUG, ERROR, INFO, WARNING; got 'LOUD'"),
         ],
         ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
@@ -86,6 +87,31 @@ class EnvironmentTests:
         assert "django.core.exceptions.ImproperlyConfigured" in result.stderr
         assert message in result.stderr
         assert result.stdout == ""
+
+    def test_cache_url_shares_the_cache_through_redis(self):
+        # Two app servers (two interpreters) see one count: what the login throttle relies on.
+        code = (
+            "import django; django.setup(); from django.core.cache import cache; "
+            "cache.add('factdesk-settings-test', 0, 30); print(cache.incr('factdesk-settings-test'))"
+        )
+        env = {**GOOD, "CACHE_URL": "redis://127.0.0.1:6379/15"}
+        runs = [
+            subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+                [sys.executable, "-c", code],
+                cwd=REPO,
+                env={"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "tracker.settings", **env},
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            for _ in range(2)
+        ]
+        if any("Connection refused" in run.stderr for run in runs):
+            pytest.skip("no Redis server on 127.0.0.1:6379 (CI and the dev machines run one)")
+        assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
+        first, second = (int(run.stdout) for run in runs)
+        assert second == first + 1
 
     @pytest.mark.parametrize("debug", [None, "0", "off"])
     @pytest.mark.parametrize("key", [None, "", "   "], ids=["unset", "empty", "blank"])

@@ -196,6 +196,20 @@ TEMPLATES = [
 ]
 
 DATABASES = _databases(DEBUG)
+
+
+def _caches() -> dict:
+    # Login and token throttles count in the cache: with several app servers
+    # they must share one, so production points CACHE_URL at Redis.
+    url = os.environ.get("CACHE_URL", "").strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if urlsplit(url).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL; got {url!r}.")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+CACHES = _caches()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
