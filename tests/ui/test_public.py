@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import make_claim, ready_for_review
@@ -92,6 +93,8 @@ class FactCheckIndexTests:
         body = client.get(reverse("factcheck-index")).content.decode()
         assert published_claim.get_public_url() in body
         assert new_claim.text not in body
+        org, site = settings.FACTDESK_ORG_NAME, settings.FACTDESK_SITE_URL
+        assert f"<author><name>{org}</name><uri>{site}</uri></author>" in body
 
 
 @pytest.mark.django_db
