@@ -21,8 +21,14 @@ class OutletAdmin(HistoryAdmin):
     list_filter = ["country", "language"]
     search_fields = ["name", "domain"]
 
+    # Annotated querysets drop Meta.ordering (GROUP BY); autocomplete pages need an order.
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("articles"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj) -> int:
@@ -76,7 +82,12 @@ class ArticleAdmin(HistoryAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("appearances__claim", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("appearances__claim", distinct=True))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj) -> int:
@@ -109,7 +120,12 @@ class ClaimantAdmin(HistoryAdmin):
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj) -> int:
@@ -122,7 +138,12 @@ class TagAdmin(SafeInputAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj) -> int:
@@ -138,7 +159,12 @@ class RatingAdmin(HistoryAdmin):
     ordering = ["order", "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj) -> int:
@@ -155,7 +181,12 @@ class SourceAdmin(HistoryAdmin):
     readonly_fields = ["created_by", "created_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_count=Count("evidence"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(evidence_count=Count("evidence"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="URL", ordering="url")
     def link(self, obj) -> str:
