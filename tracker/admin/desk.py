@@ -15,6 +15,23 @@ from tracker.models import Appearance, Article, Claimant, Outlet, Rating, Source
 ALIVE_CLAIMS = Q(claims__deleted_at__isnull=True)
 
 
+class ClaimCountMixin:
+    """Show how many claims outside the trash use each row."""
+
+    def get_queryset(self, request):
+        # Annotated querysets drop Meta.ordering (GROUP BY); autocomplete pages need an order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
+            .order_by(*self.model._meta.ordering)
+        )
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj) -> int:
+        return obj.claim_count
+
+
 @admin.register(Outlet)
 class OutletAdmin(HistoryAdmin):
     list_display = ["name", "domain", "country", "language", "article_count"]
@@ -114,61 +131,25 @@ class ArticleAdmin(HistoryAdmin):
 
 
 @admin.register(Claimant)
-class ClaimantAdmin(HistoryAdmin):
+class ClaimantAdmin(ClaimCountMixin, HistoryAdmin):
     list_display = ["name", "kind", "description", "claim_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
-            .order_by(*self.model._meta.ordering)
-        )
-
-    @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, obj) -> int:
-        return obj.claim_count
-
 
 @admin.register(Tag)
-class TagAdmin(SafeInputAdmin):
+class TagAdmin(ClaimCountMixin, SafeInputAdmin):
     list_display = ["name", "claim_count"]
     search_fields = ["name"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
-            .order_by(*self.model._meta.ordering)
-        )
-
-    @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, obj) -> int:
-        return obj.claim_count
-
 
 @admin.register(Rating)
-class RatingAdmin(HistoryAdmin):
+class RatingAdmin(ClaimCountMixin, HistoryAdmin):
     list_display = ["label", "slug", "value", "order", "claim_count"]
     list_display_links = ["label"]
     search_fields = ["label", "slug"]
     prepopulated_fields = {"slug": ["label"]}
     ordering = ["order", "id"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(claim_count=Count("claims", filter=ALIVE_CLAIMS))
-            .order_by(*self.model._meta.ordering)
-        )
-
-    @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, obj) -> int:
-        return obj.claim_count
 
 
 @admin.register(Source)
