@@ -28,18 +28,26 @@ def _not_routed(view) -> bool:
     return hasattr(view, "action_map") and view.action is None
 
 
+def _outside_answer(request, view) -> bool | None:
+    """Answer for callers outside the desk and for methods the endpoint lacks; None for desk members."""
+    user = request.user
+    if not (user and user.is_authenticated):
+        return False
+    if _not_routed(view):
+        return True  # the view answers 405
+    if not roles.is_staff_member(user):
+        return False
+    return None
+
+
 class DeskPermission(BasePermission):
     """Desk members by their model permissions: view to read, add to create, change to edit."""
 
     message = "Your role does not allow this."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if _not_routed(view):
-            return True
-        return roles.is_staff_member(user) and _model_perm(request, view)
+        answer = _outside_answer(request, view)
+        return _model_perm(request, view) if answer is None else answer
 
 
 class ClaimPermission(BasePermission):
@@ -52,12 +60,9 @@ class ClaimPermission(BasePermission):
         action = getattr(view, "action", None)
         if request.method in SAFE_METHODS and action in {"list", "retrieve", "claimreview"}:
             return True
-        if not (user and user.is_authenticated):
-            return False
-        if _not_routed(view):
-            return True
-        if not roles.is_staff_member(user):
-            return False
+        answer = _outside_answer(request, view)
+        if answer is not None:
+            return answer
         if request.method in SAFE_METHODS:
             return True
         if action == "create":
@@ -82,17 +87,13 @@ class ClaimPartPermission(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if _not_routed(view):
-            return True
-        if not roles.is_staff_member(user):
-            return False
+        answer = _outside_answer(request, view)
+        if answer is not None:
+            return answer
         if request.method in SAFE_METHODS:
             return True
         # Removing evidence is the domain's call (own claims for reporters); it answers 403 itself.
-        return roles.can_log(user)
+        return roles.can_log(request.user)
 
 
 class PublicPermission(BasePermission):

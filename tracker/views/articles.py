@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +16,6 @@ from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, fi
 from tracker.importing import ImportFileError, parse_text_document
 from tracker.models import Appearance, Article, Claimant
 from tracker.uploads import skipped_uploads
-from tracker.workflow import EditForbidden
 
 from .common import desk_required, paginate, querystring_without, require
 
@@ -182,8 +181,6 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
     except claims.AppearanceError as exc:
         form.add_error("quote" if exc.field != "start" else None, str(exc))
         return _reader(request, article, form, status=400)
-    except EditForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         for message in exc.messages:
             form.add_error(None, message)

@@ -349,8 +349,6 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict_version=current.version,
             open_edit=True,
         )
-    except workflow.EditForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
     except workflow.ClaimFrozen as exc:
         form.add_error(None, str(exc))
         return render_claim(request, claim, status=409, edit_form=form, open_edit=True)
@@ -460,14 +458,9 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
-    except claims.DuplicateEvidence as exc:
+    except (claims.DuplicateEvidence, workflow.ClaimFrozen) as exc:
         form.add_error(None, str(exc))
         return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
-    except workflow.ClaimFrozen as exc:
-        form.add_error(None, str(exc))
-        return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
-    except workflow.EditForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         for field, errors in errors_by_field(exc).items():
             target = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}.get(field)
@@ -492,8 +485,6 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
     partial = "tracker/claims/_evidence.html"
     try:
         claims.remove_evidence(evidence, by=request.user)
-    except workflow.EditForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
     except workflow.ClaimFrozen as exc:
         return render_claim(request, claim, status=409, partial=partial, evidence_error=str(exc), error=str(exc))
     messages.success(request, format_html("Evidence removed: {}.", evidence.source))
@@ -523,8 +514,6 @@ def appearance_add(request: HttpRequest, pk: int) -> HttpResponse:
     except claims.AppearanceError as exc:
         form.add_error("start" if exc.field == "start" else "quote", str(exc))
         return render_claim(request, claim, status=400, appearance_form=form, open_appearance=True)
-    except workflow.EditForbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
     messages.success(request, format_html("Appearance added in “{}”.", data["article"].title))
     return redirect(reverse("claim-detail", args=[claim.pk]) + "#appearances")
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from tracker import pagination, roles
 from tracker.models import Claim, priority_rank  # noqa: F401 (the queue's sort, imported from here)
+from tracker.workflow import EditForbidden
 
 PAGE_SIZE = 25
 
@@ -17,7 +18,11 @@ STATUS_ORDER = [s.value for s in Claim.Status]
 
 
 def desk_required(view):
-    """Let desk members in; send anonymous readers to the login page (GET) or refuse them (other methods)."""
+    """Let desk members in; send anonymous readers to the login page (GET) or refuse them (other methods).
+
+    A domain refusal of the user's role (EditForbidden) that the view does not
+    handle itself becomes a 403 here, once for every view.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -27,7 +32,10 @@ def desk_required(view):
             raise PermissionDenied("Log in to do this.")
         if not roles.is_staff_member(request.user):
             raise PermissionDenied("Your account is not a member of the desk.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except EditForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     return wrapper
 
