@@ -35,10 +35,11 @@ EDITABLE_FIELDS = (
 class AppearanceError(WorkflowError):
     """An appearance cannot be anchored; ``index`` says which one of a list, ``field`` which field."""
 
+    status = 400
+
     def __init__(self, message: str, index: int | None = None, field: str = "quote"):
-        super().__init__(message)
+        super().__init__(message, field=field)
         self.index = index
-        self.field = field
 
 
 class DuplicateEvidence(WorkflowError):

@@ -15,6 +15,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from tracker import anchoring, claimreview, roles
+from tracker.errors import DeskError
 from tracker.models import Claim, Correction, Rating, StatusCount, VerificationEvent
 
 Status = Claim.Status
@@ -22,7 +23,7 @@ Status = Claim.Status
 claim_transitioned = Signal()  # sent after commit with claim, event
 
 
-class WorkflowError(Exception):
+class WorkflowError(DeskError):
     """A refused change of a claim; the message is meant for the person who asked."""
 
 
@@ -45,6 +46,8 @@ class PreconditionFailed(TransitionNotAllowed):
 class TransitionForbidden(WorkflowError):
     """The user's role may not make this move (HTTP 403)."""
 
+    status = 403
+
 
 class FourEyesViolation(TransitionForbidden):
     """The reviewer who publishes must not be the person who sent the claim to review."""
@@ -52,6 +55,9 @@ class FourEyesViolation(TransitionForbidden):
 
 class NoteRequired(WorkflowError):
     """The move needs a note saying why (HTTP 400 on ``note``)."""
+
+    status = 400
+    field = "note"
 
 
 class InvalidNote(NoteRequired):
@@ -61,6 +67,8 @@ class InvalidNote(NoteRequired):
 class EditForbidden(WorkflowError):
     """The user may not change this claim (HTTP 403)."""
 
+    status = 403
+
 
 class ClaimFrozen(WorkflowError):
     """Verdict fields and text change only while a claim is new or researching (HTTP 409)."""
@@ -68,6 +76,8 @@ class ClaimFrozen(WorkflowError):
 
 class StaleVersion(WorkflowError):
     """The claim changed since the caller read it (HTTP 412); ``current`` is the claim as it is now."""
+
+    status = 412
 
     def __init__(self, current: Claim):
         super().__init__(
