@@ -5,3 +5,8 @@ class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Factdesk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tracker.inbox import signals
+
+        signals.connect()

@@ -14,10 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
+from django.dispatch import Signal
 
 from tracker import anchoring, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
+
+claim_assigned = Signal()  # sent after commit with claim, assignee, by: someone was given the claim
 
 EDITABLE_FIELDS = (
     "text",
@@ -171,7 +174,14 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             appearance.save()
         if data.tags:
             claim.tags.set(resolve_tags(data.tags))
+        _announce_assignment(claim, by)
     return claim
+
+
+def _announce_assignment(claim: Claim, by) -> None:
+    if claim.assignee_id is not None:
+        assignee = claim.assignee
+        transaction.on_commit(lambda: claim_assigned.send(sender=Claim, claim=claim, assignee=assignee, by=by))
 
 
 def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
@@ -272,6 +282,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
         save_new_version(locked, by)
+        if "assignee" in different:
+            _announce_assignment(locked, by)
     return locked
 
 

@@ -614,3 +614,6 @@ class TrashedClaim(Claim):
         proxy = True
         verbose_name = "claim in the trash"
         verbose_name_plural = "trash"
+
+
+from tracker.inbox.models import *  # noqa: E402, F403  (the inbox room's models, app label tracker)

@@ -66,3 +66,12 @@ def can_transition(user) -> bool:
 
 def can_review(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("tracker.review_claim"))
+
+
+def can_manage_feeds(user) -> bool:
+    """Whether user may add, change and poll feeds (editors, reviewers, admins)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("tracker.add_feed"))
+
+
+def can_comment(user) -> bool:
+    return is_staff_member(user) and user.has_perm("tracker.add_comment")

@@ -160,6 +160,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "tracker",
 ]
 
@@ -210,6 +212,43 @@ def _caches() -> dict:
 
 
 CACHES = _caches()
+
+
+def _email() -> dict:
+    """Return Django's mail settings: SMTP when EMAIL_HOST is set, else none (mail is optional)."""
+    host = os.environ.get("EMAIL_HOST", "").strip()
+    backend = os.environ.get("EMAIL_BACKEND", "").strip()
+    if not backend:
+        backend = "django.core.mail.backends.smtp.EmailBackend" if host else ""
+    return {
+        "EMAIL_BACKEND": backend or "django.core.mail.backends.locmem.EmailBackend",
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": env_int("EMAIL_PORT", 25, minimum=1),
+        "EMAIL_HOST_USER": os.environ.get("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", False),
+        "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False),
+        "DEFAULT_FROM_EMAIL": os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "factdesk@localhost",
+        # Notifications go out by mail only where someone configured a way to send it.
+        "FACTDESK_EMAIL_ENABLED": bool(backend or host),
+    }
+
+
+globals().update(_email())
+
+# Background work (DESIGN §8): Django's task API with the ORM queue, so a
+# worker (`manage.py run_worker`) needs nothing but the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Hosts that may be fetched although they resolve to private or loopback
+# addresses (intranets, tests); everything else must be a public address.
+FACTDESK_FETCH_ALLOWED_HOSTS = [host.lower() for host in env_list("FACTDESK_FETCH_ALLOWED_HOSTS", [])]
+FACTDESK_FETCH_TIMEOUT = env_int("FACTDESK_FETCH_TIMEOUT", 15, minimum=1)
+FACTDESK_FETCH_MAX_BYTES = env_int("FACTDESK_FETCH_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+FACTDESK_FEED_INTERVAL_MINUTES = env_int("FACTDESK_FEED_INTERVAL_MINUTES", 30, minimum=1)
+# A job that fails is tried again after 30 s, 1 min, 2 min ... (doubling, capped at an hour).
+FACTDESK_JOB_RETRY_SECONDS = env_int("FACTDESK_JOB_RETRY_SECONDS", 30)
+# A worker that has not been heard from for this long is taken as dead, and its job is run again.
+FACTDESK_WORKER_STALE_SECONDS = env_int("FACTDESK_WORKER_STALE_SECONDS", 60, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
