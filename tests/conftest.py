@@ -57,3 +57,34 @@ def other_reviewer(db):
 @pytest.fixture
 def admin_user(db):
     return make_user("admin", username="ada")
+
+
+@pytest.fixture(autouse=True)
+def _no_packet_leaves_loopback(monkeypatch):
+    """No test fetches outside 127.0.0.0/8 or ::1 (the project's network rule), whatever URL it gives.
+
+    Names other than localhost are not looked up at all (a DNS query is a packet
+    too); IP literals are returned as they are, so the address check still
+    judges them; and no connection is opened to anything but loopback.
+    """
+    import ipaddress
+
+    from tracker.inbox import fetching
+
+    def resolve(host, port):
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            if host == "localhost":
+                return ["127.0.0.1"]
+            raise fetching.FetchError(f"The host {host} cannot be found (tests resolve no names).") from None
+
+    real_pool = fetching._pool
+
+    def pool(target, timeout):
+        if not ipaddress.ip_address(target.address).is_loopback:
+            raise fetching.FetchError(f"Tests connect only to loopback, not {target.address}.")
+        return real_pool(target, timeout)
+
+    monkeypatch.setattr(fetching, "resolve", resolve)
+    monkeypatch.setattr(fetching, "_pool", pool)

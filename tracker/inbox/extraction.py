@@ -23,6 +23,8 @@ from django.utils.dateparse import parse_datetime
 from tracker.inbox.fetching import FetchError
 from tracker.models import Article, validate_language
 
+# Fewer words than this is a menu or an error page, not an article.
+MIN_WORDS = 10
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _TITLE_MAX = Article._meta.get_field("title").max_length
@@ -140,8 +142,8 @@ def extract(html: str, url: str) -> Page:
     if title and lines and " ".join(lines[0].split()) == title:
         # Extractors keep the headline as the first line of the text; the desk keeps it as the title.
         text = "\n".join(lines[1:]).strip()
-    if not text:
-        raise NotAnArticle("The page has a headline but no article text.")
+    if len(text.split()) < MIN_WORDS:
+        raise NotAnArticle(f"The page holds no article text (fewer than {MIN_WORDS} words could be extracted).")
     canonical = document.url or ""
     if not (canonical.startswith(("http://", "https://")) and _same_site(canonical, url)):
         canonical = url

@@ -221,6 +221,8 @@ def fetch(
                 data = _read_limited(answer, max_bytes, deadline)
             finally:
                 answer.release_conn()
+        except urllib3.exceptions.NewConnectionError as exc:  # urllib3 files it under timeouts
+            raise FetchError(f"{target.host} cannot be reached: {_reason(exc)}.") from None
         except urllib3.exceptions.TimeoutError:
             raise FetchError(f"{target.host} did not answer within {timeout:g} seconds.") from None
         except urllib3.exceptions.SSLError as exc:
