@@ -24,7 +24,7 @@ BLOCKED = [
     ("100.127.255.254", "private"),
     ("127.0.0.1", "loopback"),
     ("127.8.9.10", "loopback"),
-    ("0.0.0.0", "unspecified"),
+    ("0.0.0.0", "unspecified"),  # noqa: S104 - an address to refuse, not one to bind
     ("0.1.2.3", "private"),  # "this network"
     ("224.0.0.1", "multicast"),
     ("240.0.0.1", "private"),

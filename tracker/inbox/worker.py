@@ -112,6 +112,8 @@ class Worker(DatabaseWorker):
         super().__init__(**kwargs)
         self.schedule = schedule
         self.heartbeat = heartbeat
+        # A worker of its own recycles its connections; one run inline shares its caller's.
+        self.own_connections = heartbeat
         self._next_housekeeping = 0.0
 
     def housekeeping(self, force: bool = False) -> None:
@@ -130,6 +132,10 @@ class Worker(DatabaseWorker):
             if not is_locked_database_exception(exc):
                 raise
             logger.info("Housekeeping skipped, the database is busy.")
+
+    def recycle_connections(self) -> None:
+        if self.own_connections:
+            close_old_connections()
 
     def claim_next(self) -> tuple[DBTaskResult | None, bool]:
         """Return (the next ready job, now claimed by this worker, or None; whether the queue could be read)."""
@@ -156,7 +162,7 @@ class Worker(DatabaseWorker):
         try:
             self.housekeeping(force=True)
             while self.running:
-                close_old_connections()
+                self.recycle_connections()
                 self.housekeeping()
                 task_result, read = self.claim_next()
                 if task_result is not None:
@@ -165,7 +171,7 @@ class Worker(DatabaseWorker):
                     return
                 if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                     return
-                close_old_connections()
+                self.recycle_connections()
                 if self.running and task_result is None:
                     time.sleep(self.interval)
         finally:

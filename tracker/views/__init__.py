@@ -14,6 +14,16 @@ from .claims import (
     evidence_remove,
 )
 from .dashboard import dashboard, home
+from .inbox import (
+    article_import_url,
+    comment_add,
+    comment_edit,
+    feed_detail,
+    feed_list,
+    feed_poll,
+    notification_list,
+    notification_read,
+)
 from .public import FactCheckFeed
 from .public import detail as factcheck_detail
 from .public import index as factcheck_index
@@ -21,6 +31,14 @@ from .public import index as factcheck_index
 __all__ = [
     "FactCheckFeed",
     "appearance_add",
+    "article_import_url",
+    "comment_add",
+    "comment_edit",
+    "feed_detail",
+    "feed_list",
+    "feed_poll",
+    "notification_list",
+    "notification_read",
     "article_detail",
     "article_import",
     "article_list",

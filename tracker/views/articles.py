@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from tracker import articles, claims, highlight, roles
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
 from tracker.importing import ImportFileError, parse_text_document
+from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
 from tracker.uploads import skipped_uploads
 
@@ -97,7 +98,8 @@ def article_import(request: HttpRequest) -> HttpResponse:
             return redirect(article)
     elif request.method == "POST":
         status = 400
-    return render(request, "tracker/articles/import.html", {"form": form, "duplicate": duplicate}, status=status)
+    context = {"form": form, "duplicate": duplicate, "url_form": ImportUrlForm()}
+    return render(request, "tracker/articles/import.html", context, status=status)
 
 
 def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
