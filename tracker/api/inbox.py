@@ -37,11 +37,20 @@ class InboxApiMixin(ApiMixin):
         return inbox_exception_handler
 
 
+class TextField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # ---------------------------------------------------------------- articles/fetch/
 
 
 class FetchRequestSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, help_text="The page's http(s) address.")
+    url = TextField(max_length=2000, help_text="The page's http(s) address.")
     outlet = serializers.PrimaryKeyRelatedField(queryset=Outlet.objects.all(), required=False, allow_null=True)
 
 
@@ -233,7 +242,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=comments.MAX_LENGTH, trim_whitespace=True)
+    body = TextField(max_length=comments.MAX_LENGTH, trim_whitespace=True)
 
 
 @extend_schema_view(
