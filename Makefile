@@ -9,7 +9,7 @@ PORT ?= 8000
 # A throwaway key for test runs only; real deployments set SECRET_KEY.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key}
 
-.PHONY: run test lint format fuzz screenshots install install-dev migrate demo clean
+.PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -35,9 +35,16 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo --users --base-url http://$(HOST):$(PORT)
 
+# The web server and one background worker (feeds, webhooks, e-mail); Ctrl-C stops both.
+# Mail goes to the console here, so notification e-mails can be seen without a mail server.
 run: demo
-	@echo "Factdesk is starting on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Factdesk is starting on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/) with one worker"
+	DEBUG=1 EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+		PYTHON=$(BIN)/python scripts/run-desk $(HOST):$(PORT)
+
+# A worker on its own (e.g. a second one, or on another machine sharing the database).
+worker: install
+	$(BIN)/python manage.py run_worker
 
 test: install-dev
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)

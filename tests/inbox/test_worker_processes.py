@@ -40,7 +40,8 @@ def start_worker(worker_id: str, *args: str) -> subprocess.Popen:
         "DEBUG": "0",
     }
     command = [sys.executable, "manage.py", "run_worker", "--worker-id", worker_id, "--interval", "0.1", *args]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+    return subprocess.Popen(command, cwd=ROOT, env=env, **output)  # noqa: S603 - our own command
 
 
 def wait_for(condition, timeout: float, what: str):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -175,6 +176,11 @@ class Worker(DatabaseWorker):
                 if self.running and task_result is None:
                     time.sleep(self.interval)
         finally:
+            if self.own_connections and threading.current_thread() is threading.main_thread():
+                # Stopping: a second signal (Ctrl-C reaches the whole process group, then the
+                # supervisor's SIGTERM) must not cut the cleanup short.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
             heartbeat.stopped.set()
             if heartbeat.is_alive():
                 heartbeat.join(timeout=5)
