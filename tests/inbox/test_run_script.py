@@ -67,7 +67,7 @@ def test_ctrl_c_stops_the_web_server_and_the_worker():
     time.sleep(0.5)
     assert not WorkerHeartbeat.objects.exists()  # the worker stopped cleanly, not killed
     pgrep = ["pgrep", "-s", str(process.pid)]
-    leftovers = subprocess.run(pgrep, capture_output=True, text=True).stdout  # noqa: S603, S607 - fixed arguments
+    leftovers = subprocess.run(pgrep, capture_output=True, text=True).stdout  # noqa: S603 - fixed arguments
     assert leftovers.strip() == ""
 
 
