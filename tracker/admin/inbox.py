@@ -104,7 +104,7 @@ class WebhookAdmin(HistoryAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "webhook", "event", "claim_id", "state", "attempts", "response_status", "error"]
+    list_display = ["created_at", "event", "claim_id", "state", "attempts", "response_status", "error"]
     list_filter = ["state", "event", "webhook"]
     list_select_related = ["webhook"]
     actions = ["deliver_again"]
@@ -156,7 +156,7 @@ admin.site.unregister(DBTaskResult)
 class JobAdmin(DBTaskResultAdmin):
     """The queue: every job, its attempts and, for a failing one, its last error."""
 
-    list_display = ["task_name", "status", "attempts", "enqueued_at", "run_after", "finished_at", "short_error"]
+    list_display = ["task_name", "status", "attempts", "enqueued_at", "finished_at", "short_error"]
     actions = ["run_again"]
 
     @admin.display(description="attempts")

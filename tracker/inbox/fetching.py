@@ -162,8 +162,9 @@ def check_url(url: str) -> Target:
         for address in addresses:
             problem = address_problem(address)
             if problem:
+                where = f"{host} is" if address == host else f"{host} resolves to {address},"
                 raise FetchRefused(
-                    f"{host} resolves to {address}, {problem}; the desk fetches only public addresses "
+                    f"{where} {problem}; the desk fetches only public addresses "
                     "(an administrator can list a host in FACTDESK_FETCH_ALLOWED_HOSTS)."
                 )
     return Target(scheme=scheme, host=host, port=port, address=addresses[0], path=path)
