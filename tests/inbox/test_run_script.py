@@ -31,7 +31,7 @@ def answers(port: int) -> bool:
         return False
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ctrl_c_stops_the_web_server_and_the_worker():
     port = free_port()
     env = {
@@ -71,7 +71,7 @@ def test_ctrl_c_stops_the_web_server_and_the_worker():
     assert leftovers.strip() == ""
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_when_the_worker_dies_the_web_server_is_stopped_too(tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": "sqlite:////nonexistent/dir/db.sqlite3", "PYTHON": sys.executable}

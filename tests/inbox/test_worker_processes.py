@@ -64,7 +64,7 @@ def stop(process: subprocess.Popen) -> str:
     return output or ""
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_job_loses_nothing_and_the_job_finishes_once(server):
     paragraphs = [
         "The ministry said on Tuesday that deliveries of the missiles would continue throughout the year.",
@@ -111,7 +111,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_job_finishes_once(server)
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks with SKIP LOCKED are PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_run_a_thousand_jobs_none_twice_none_lost():
     feed = Feed.objects.create(url="https://news.example/feed.xml", next_poll_at=None)
     ids = [tasks.record_run.enqueue(feed.pk, n).id for n in range(1000)]

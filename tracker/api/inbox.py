@@ -51,7 +51,7 @@ class TextField(serializers.CharField):
 
 class FetchRequestSerializer(serializers.Serializer):
     url = TextField(max_length=2000, help_text="The page's http(s) address.")
-    outlet = serializers.PrimaryKeyRelatedField(queryset=Outlet.objects.all(), required=False, allow_null=True)
+    outlet = s.id_field(Outlet, required=False, allow_null=True)
 
 
 class FetchPermission(BasePermission):
@@ -98,7 +98,7 @@ class ArticleFetchViewSet(InboxApiMixin, viewsets.GenericViewSet):
 
 
 class FeedSerializer(serializers.ModelSerializer):
-    outlet = serializers.PrimaryKeyRelatedField(queryset=Outlet.objects.all(), required=False, allow_null=True)
+    outlet = s.id_field(Outlet, required=False, allow_null=True)
     interval_minutes = serializers.IntegerField(min_value=5, max_value=7 * 24 * 60, required=False)
 
     class Meta:
@@ -315,7 +315,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=s.MAX_ID), required=False, max_length=1000
+    )
 
 
 class SignedInPermission(BasePermission):
