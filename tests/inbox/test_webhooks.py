@@ -143,3 +143,17 @@ class WebhookApiTests:
             client.force_authenticate(user)
             assert client.get("/api/v1/webhooks/").status_code == 403
         assert APIClient().get("/api/v1/webhooks/").status_code == 401
+
+
+class AfterCommitTests:
+    def test_a_failure_after_the_commit_is_logged_not_raised(self, committed, editor, reviewer, monkeypatch, caplog):
+        from tracker.inbox import webhooks
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("queue unavailable")
+
+        monkeypatch.setattr(webhooks, "queue", broken)
+        claim = publish(committed, editor, reviewer)
+        claim.refresh_from_db()
+        assert claim.status == "published"
+        assert "failed after a committed change" in caplog.text
