@@ -94,3 +94,24 @@ class RecoveryTests:
     def test_a_worker_forgets_its_heartbeat_when_it_stops(self, feed):
         worker.run_pending()
         assert not WorkerHeartbeat.objects.exists()
+
+
+class StopSignalTests:
+    def test_one_stop_request_lets_the_job_finish_and_a_later_second_one_stops_at_once(self, monkeypatch):
+        running = worker.Worker(worker_id="w", heartbeat=False)
+        running.running_task = True
+        running.shutdown(2, None)  # Ctrl-C
+        assert running.running is False
+        running.shutdown(15, None)  # the supervisor's SIGTERM right after: the same request
+        monkeypatch.setattr(worker.time, "monotonic", lambda: running._stop_asked_at + 5)
+        monkeypatch.setattr(running, "reset_signals", lambda: None)
+        with pytest.raises(SystemExit) as stopped:
+            running.shutdown(2, None)  # Ctrl-C again, later: stop now
+        assert stopped.value.code == 1
+
+    def test_a_stop_request_between_jobs_exits_at_once(self):
+        idle = worker.Worker(worker_id="w", heartbeat=False)
+        with pytest.raises(SystemExit) as stopped:
+            idle.shutdown(15, None)
+        assert stopped.value.code == 0
+        idle.shutdown(2, None)  # cleaning up: ignored

@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from traceback import format_exception
@@ -116,6 +117,30 @@ class Worker(DatabaseWorker):
         # A worker of its own recycles its connections; one run inline shares its caller's.
         self.own_connections = heartbeat
         self._next_housekeeping = 0.0
+        self._exiting = False
+        self._stop_asked_at = 0.0
+
+    # Ctrl-C in a terminal reaches the whole process group, and `make run`'s
+    # supervisor then sends SIGTERM too: signals this close together are one request to stop.
+    REPEAT_WINDOW_SECONDS = 2.0
+
+    def shutdown(self, signum, frame) -> None:
+        now = time.monotonic()
+        if self._exiting:
+            return  # already cleaning up; let it finish
+        if not self.running:
+            if now - self._stop_asked_at < self.REPEAT_WINDOW_SECONDS:
+                return
+            logger.warning("Stopping now; the job that was running will run again.")
+            self._exiting = True
+            self.reset_signals()
+            sys.exit(1)
+        logger.warning("Stopping after the current job (%s again to stop now).", signal.strsignal(signum))
+        self.running = False
+        self._stop_asked_at = now
+        if not self.running_task:
+            self._exiting = True
+            sys.exit(0)
 
     def housekeeping(self, force: bool = False) -> None:
         """Recover stale jobs and queue due feed polls, every few seconds."""
@@ -176,6 +201,7 @@ class Worker(DatabaseWorker):
                 if self.running and task_result is None:
                     time.sleep(self.interval)
         finally:
+            self._exiting = True
             if self.own_connections and threading.current_thread() is threading.main_thread():
                 # Stopping: a second signal (Ctrl-C reaches the whole process group, then the
                 # supervisor's SIGTERM) must not cut the cleanup short.
