@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tracker import anchoring
 from tracker.models import Article, body_hash
+from tracker.reading import anchoring
 
 
 class DuplicateArticle(Exception):

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 
-from tracker import anchoring, roles
+from tracker import roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
+from tracker.reading import anchoring
 from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
 
 EDITABLE_FIELDS = (

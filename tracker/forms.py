@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from tracker import anchoring, roles
+from tracker import roles
 from tracker.claims import normalise_url
 from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
+from tracker.reading import anchoring
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1

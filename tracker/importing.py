@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import anchoring, articles
+from tracker import articles
 from tracker.models import Article, Outlet, http_url_validator, validate_language
+from tracker.reading import anchoring
 
 # A news article is a few dozen kilobytes; a file this large is not one.
 MAX_FILE_BYTES = 5 * 1024 * 1024

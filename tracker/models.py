@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from tracker import anchoring
+from tracker.reading import anchoring
 
 # BCP 47 language tags as newsrooms use them: "en", "ru", "pt-BR", "zh-Hant".
 BCP47_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -14,7 +14,8 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker import anchoring, articles, claims, workflow
+from tracker import articles, claims, workflow
+from tracker.reading import anchoring
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Anchoring quotes in article bodies (tracker.anchoring) and re-anchoring after a body changes."""
+"""Anchoring quotes in article bodies (tracker.reading.anchoring) and re-anchoring after a body changes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ArticleFactory, make_claim
-from tracker import anchoring, articles, claims
-from tracker.anchoring import (
+from tracker import articles, claims
+from tracker.models import Appearance, Article
+from tracker.reading import anchoring
+from tracker.reading.anchoring import (
     AnchorError,
     InvalidText,
     QuoteAmbiguous,
@@ -22,7 +24,6 @@ from tracker.anchoring import (
     normalise_body,
     reanchor,
 )
-from tracker.models import Appearance, Article
 
 BODY = (
     "Secretary of State Marco Rubio said the United States does not have spare Patriot systems. "
