@@ -221,18 +221,29 @@ def max_errors(quote: str) -> int:
     return max(1, min(40, math.ceil(len(_squeeze(quote)) / 4)))
 
 
-def _best_span_near(body: str, quote: str, start: int, end: int, slack: int) -> tuple[int, int, int]:
-    """Return (start, end, edit distance) of the closest substring of body to quote near [start, end)."""
-    best = (start, end, Levenshtein.distance(quote, body[start:end]))
+def _best_span_near(
+    body: str, quote: str, start: int, end: int, slack: int, bounded: tuple[bool, bool] = (False, False)
+) -> tuple[int, int, int]:
+    """Return (start, end, edit distance) of the closest substring of body to quote near [start, end).
+
+    Of equally close ones, the one that does not cut a word the quote did not cut, then the one nearest
+    the quote's length.
+    """
+    best_key = None
+    best = (start, end, len(quote))
     for a in range(max(0, start - slack), min(len(body), start + slack) + 1):
         for b in range(max(a + 1, end - slack), min(len(body), end + slack) + 1):
-            d = Levenshtein.distance(quote, body[a:b], score_cutoff=best[2])
-            if d < best[2] or (d == best[2] and abs((b - a) - len(quote)) < abs((best[1] - best[0]) - len(quote))):
-                best = (a, b, d)
+            cutoff = best[2] if best_key is not None else len(quote)
+            d = Levenshtein.distance(quote, body[a:b], score_cutoff=cutoff)
+            key = (d, _cuts(body, a, b, bounded), abs((b - a) - len(quote)), abs(a - start))
+            if best_key is None or key < best_key:
+                best_key, best = key, (a, b, d)
     return best
 
 
-def _fuzzy(body: str, quote: str, lo: int, hi: int, limit: int) -> _Candidate | None:
+def _fuzzy(
+    body: str, quote: str, lo: int, hi: int, limit: int, bounded: tuple[bool, bool] = (False, False)
+) -> _Candidate | None:
     """Return the best approximate match of quote within body[lo:hi] if it is within limit edits."""
     lo, hi = max(0, lo), min(len(body), hi)
     if hi - lo < 1:
@@ -245,7 +256,7 @@ def _fuzzy(body: str, quote: str, lo: int, hi: int, limit: int) -> _Candidate | 
         a, b = lo + alignment.dest_start, lo + alignment.dest_end
     else:  # rapidfuzz aligns the shorter string inside the longer one
         a, b = lo, hi
-    a, b, d = _best_span_near(body, quote, a, b, slack=3)
+    a, b, d = _best_span_near(body, quote, a, b, slack=3, bounded=bounded)
     a, b = _trim(body, a, b, quote)
     d = Levenshtein.distance(quote, body[a:b])
     if d > limit or b <= a:
@@ -317,12 +328,12 @@ def _candidates(text: _Text, stored: StoredQuote, hint: int, spans: Collection[t
         near = [_fuzzy_at(body, quote, hint, limit, _bounded(stored))] if len(quote) <= SHORT_QUOTE else []
         if not near or near[0] is None or near[0].distance > 0:
             lo, hi = hint - 2 * limit - CONTEXT_LENGTH, hint + len(quote) + 2 * limit + CONTEXT_LENGTH
-            near.append(_fuzzy(body, quote, lo, hi, limit))
+            near.append(_fuzzy(body, quote, lo, hi, limit, _bounded(stored)))
         for candidate in near:
             if candidate is not None and candidate.start not in found and not _overlaps(candidate, spans):
                 found[candidate.start] = candidate
     if not found:
-        anywhere = _fuzzy(body, quote, 0, len(body), limit)
+        anywhere = _fuzzy(body, quote, 0, len(body), limit, _bounded(stored))
         if anywhere is not None and not _overlaps(anywhere, spans):
             found[anywhere.start] = anywhere
     return list(found.values())
