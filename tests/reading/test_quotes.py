@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -169,7 +171,7 @@ class ReimportTests:
         article, _ = five
         path = tmp_path / "story.json"
         path.write_text(
-            '{"title": "T", "url": "%s", "body": "New first line.\\n%s"}' % (article.url, BODY.replace("\n", "\\n")),
+            json.dumps({"title": "T", "url": article.url, "body": "New first line.\n" + BODY}),
             encoding="utf-8",
         )
         from io import StringIO

@@ -1,4 +1,4 @@
-"""Finding quotes again after an edit (tracker.reading.reanchoring): each kind of edit, and random edits with known truth."""
+"""Finding quotes again after an edit (tracker.reading.reanchoring): each kind of edit, random edits."""
 
 from __future__ import annotations
 
