@@ -17,10 +17,14 @@ from .dashboard import dashboard, home
 from .public import FactCheckFeed
 from .public import detail as factcheck_detail
 from .public import index as factcheck_index
+from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
     "FactCheckFeed",
     "appearance_add",
+    "appearance_confirm",
+    "appearance_reattach",
+    "article_edit",
     "article_detail",
     "article_import",
     "article_list",
