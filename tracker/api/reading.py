@@ -52,9 +52,18 @@ class SuggestionsSerializer(serializers.Serializer):
     results = SuggestionSerializer(many=True)
 
 
+class TextField(serializers.CharField):
+    """Text only: a number is not a sentence (DRF's CharField would turn 1 into "1")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CheckworthinessRequestSerializer(serializers.Serializer):
     sentences = serializers.ListField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=5000),
+        child=TextField(allow_blank=True, trim_whitespace=False, max_length=5000),
         max_length=checkworthiness.MAX_SENTENCES,
         allow_empty=True,
     )
