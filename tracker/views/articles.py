@@ -155,7 +155,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reader(request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200) -> HttpResponse:
     spans, appearances = reader_spans(article)
-    aids = reading.suggestion_context(article)
+    aids = reading.suggestion_context(article, appearances)
     spans += reading.suggestion_spans(aids["suggestions"], appearances)
     context = {
         "article": article,

@@ -22,15 +22,23 @@ from .common import desk_required, require
 LISTED_SUGGESTIONS = 12
 
 
-def suggestion_context(article: Article) -> dict:
-    """Return the reader's suggestions: the check-worthy sentences, best first, and how they were scored."""
+def _logged(suggestion, logged: list[Appearance]) -> bool:
+    """Whether a quote already logged stands inside the sentence (it is then no longer a suggestion)."""
+    return any(
+        a.anchor_state != Appearance.AnchorState.ORPHANED and a.start < suggestion.end and suggestion.start < a.end
+        for a in logged
+    )
+
+
+def suggestion_context(article: Article, logged: list[Appearance] = ()) -> dict:
+    """Return the reader's suggestions: the check-worthy sentences not yet logged, best first."""
     if not article.body:
         return {"suggestions": None}
     try:
         found = suggestions.for_article(article)
     except checkworthiness.ModelUnavailable:
         return {"suggestions": None, "suggestions_error": "Suggestions are unavailable: the model file is missing."}
-    worthy = found.worthy()
+    worthy = [s for s in found.worthy() if not _logged(s, logged)]
     listed = sorted(worthy, key=lambda s: -s.score)[:LISTED_SUGGESTIONS]
     # Issue 7's matching ("possibly checked before") shows each suggestion's best match here:
     # set `match` on the listed items; templates/tracker/reading/_suggestion.html shows it.
@@ -42,10 +50,9 @@ def suggestion_spans(found, logged: list[Appearance]) -> list[highlight.Span]:
     """Highlights for check-worthy sentences not already logged (a logged quote inside one hides it)."""
     if found is None:
         return []
-    taken = [(a.start, a.end) for a in logged if a.anchor_state != Appearance.AnchorState.ORPHANED]
     spans = []
     for index, s in enumerate(found.worthy()):
-        if any(start < s.end and s.start < end for start, end in taken):
+        if _logged(s, logged):
             continue
         spans.append(
             highlight.Span(
