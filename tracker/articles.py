@@ -126,7 +126,9 @@ def import_or_update(*, by=None, as_system: bool = False, **fields) -> tuple[Art
     url = fields.get("url")
     existing = Article.objects.filter(url=url).first() if url else None
     if existing is None:
-        return import_article(by=by, **fields), True
+        article = import_article(by=by, **fields)
+        article.quote_outcomes = []
+        return article, True
     body = _normalise({"body": fields.get("body") or ""})["body"]
     if body == existing.body:
         raise DuplicateArticle(existing, reason="url")

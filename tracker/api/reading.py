@@ -10,7 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from tracker.api.permissions import _outside_answer
-from tracker.api.schema import ERROR
+from tracker.api.schema import ERROR, FactdeskAutoSchema
 from tracker.api.views import ApiMixin, _id_or_404, body_dict
 from tracker.models import Article
 from tracker.reading import checkworthiness, suggestions
@@ -88,8 +88,16 @@ def _scored(call):
         raise ModelUnavailable(str(exc)) from exc
 
 
+class OneObjectSchema(FactdeskAutoSchema):
+    """The suggestions route is a list route that answers one object ({language, scorer, threshold, results})."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class ArticleSuggestionViewSet(ApiMixin, viewsets.ViewSet):
     permission_classes = [DeskReader]
+    schema = OneObjectSchema()
 
     @extend_schema(
         summary="Every sentence of an article, scored for check-worthiness",

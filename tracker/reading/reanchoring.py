@@ -235,7 +235,7 @@ def _best_span_near(
         for b in range(max(a + 1, end - slack), min(len(body), end + slack) + 1):
             cutoff = best[2] if best_key is not None else len(quote)
             d = Levenshtein.distance(quote, body[a:b], score_cutoff=cutoff)
-            key = (d, _cuts(body, a, b, bounded), abs((b - a) - len(quote)), abs(a - start))
+            key = (d, _cuts(body, a, b, bounded), _edges(body, a, b, quote), abs((b - a) - len(quote)), abs(a - start))
             if best_key is None or key < best_key:
                 best_key, best = key, (a, b, d)
     return best
@@ -288,11 +288,16 @@ def _cuts(body: str, a: int, b: int, bounded: tuple[bool, bool]) -> int:
     return int(cut_start) + int(cut_end)
 
 
+def _edges(body: str, a: int, b: int, quote: str) -> int:
+    """Count the ends of body[a:b] whose character differs from the quote's (a match should end as the quote does)."""
+    return int(body[a : a + 1] != quote[:1]) + int(body[b - 1 : b] != quote[-1:])
+
+
 def _fuzzy_at(
     body: str, quote: str, hint: int, limit: int, bounded: tuple[bool, bool] = (False, False)
 ) -> _Candidate | None:
     """Return the closest substring to quote starting within limit characters of hint, if within limit edits."""
-    best: tuple[int, int, int, int, int] | None = None  # (distance, words cut, distance from hint, start, end)
+    best: tuple | None = None  # (distance, words cut, ends unlike the quote's, distance from hint, start, end)
     length = len(quote)
     for a in range(max(0, hint - limit), min(len(body), hint + limit) + 1):
         for b in range(max(a + 1, a + length - limit), min(len(body), a + length + limit) + 1):
@@ -300,12 +305,19 @@ def _fuzzy_at(
             d = Levenshtein.distance(quote, body[a:b], score_cutoff=cutoff)
             if d > cutoff:
                 continue
-            key = (d, _cuts(body, a, b, bounded), abs(a - hint) + abs((b - a) - length), a, b)
+            key = (
+                d,
+                _cuts(body, a, b, bounded),
+                _edges(body, a, b, quote),
+                abs(a - hint) + abs((b - a) - length),
+                a,
+                b,
+            )
             if best is None or key < best:
                 best = key
     if best is None:
         return None
-    a, b = _trim(body, best[3], best[4], quote)
+    a, b = _trim(body, best[-2], best[-1], quote)
     if b <= a:
         return None
     return _Candidate(a, b, Levenshtein.distance(quote, body[a:b]))

@@ -45,10 +45,8 @@ class Command(BaseCommand):
                 created += result.created
                 updated += result.updated
                 skipped += not (result.created or result.updated)
-        summary = (
-            f"{created} imported, {updated} updated (same URL, new text), {skipped} skipped (already stored), "
-            f"{failed} file(s) failed."
-        )
+        reimported = f"{updated} updated (same URL, new text), " if updated else ""
+        summary = f"{created} imported, {reimported}{skipped} skipped (already stored), {failed} file(s) failed."
         if failed:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
