@@ -129,6 +129,7 @@ ABBREVIATIONS = {
 # Marks that introduce an attribution in any language we know of (quotes, a dash of direct speech).
 _END = re.compile(r"[.!?…]+[\"'”»)\]]*")
 _NEXT_START = re.compile(r"\s+[\"'“„«(\[]*[\w\d]")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
 _URL_OR_MAIL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+")
 
 BOILERPLATE_PATTERNS = [
@@ -162,7 +163,8 @@ def language_key(language: str) -> str:
 
 def _is_abbreviation(text: str, dot: int, known: set[str]) -> bool:
     """Whether the full stop at text[dot] ends an abbreviation, an initial or a number, not a sentence."""
-    match = re.search(r"([\w.]+)$", text[:dot])
+    # Only the word before the full stop matters: look at a few characters, not the whole text before it.
+    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
     if not match:
         return False
     word = match.group(1)
