@@ -10,6 +10,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key}
 
 .PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
+.PHONY: train-checkworthy bench-checkworthy bench-anchoring
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -57,6 +58,19 @@ fuzz: install-dev
 # Retake the README's screenshots in docs/screenshots/ (needs Chromium).
 screenshots: install-dev
 	$(TEST_ENV) FACTDESK_SCREENSHOTS=1 $(BIN)/pytest tests/browser $(PYTEST_ARGS)
+
+# The check-worthiness model shipped in tracker/reading/checkworthiness.npz, rebuilt from
+# ../shared/bench/check-worthiness/ (data, sources and licences: docs/checkworthiness.md).
+train-checkworthy: install
+	$(BIN)/python -m tracker.reading.training
+
+# Cross-validated figures of the shipped model and a TF-IDF baseline (ClaimBuster F1, CLEF-2019 MAP), and its speed.
+bench-checkworthy: install
+	$(BIN)/python -m bench.checkworthiness
+
+# Quotes surviving edits of the seed articles: Factdesk's re-anchoring against Hypothesis's, and its speed.
+bench-anchoring: install
+	$(BIN)/python -m bench.anchoring
 
 lint: install-dev
 	$(BIN)/ruff check .

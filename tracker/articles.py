@@ -1,7 +1,9 @@
-"""Importing articles: one rule for the command, the API and the import page.
+"""Importing and editing articles: one rule for the command, the API, the admin and the desk's pages.
 
-A body is stored once: the same normalised text (same ``body_sha256``) or the
-same URL is refused as a duplicate that names the article already stored.
+A body is stored once: the same normalised text (same ``body_sha256``) is
+refused as a duplicate that names the article already stored. The same URL
+with other text is a re-import: an edit of the stored article, whose quotes
+are found again in the new text (tracker.reading.quotes).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from tracker import anchoring
+from tracker import roles
+from tracker.errors import DeskError
 from tracker.models import Article, body_hash
+from tracker.reading import anchoring
 
 
 class DuplicateArticle(Exception):
@@ -21,6 +25,34 @@ class DuplicateArticle(Exception):
         super().__init__(f"An article with {what} is already stored: “{existing.title}” (id {existing.pk}).")
         self.existing = existing
         self.reason = reason
+
+
+class ArticleEditForbidden(DeskError):
+    """The user may not change this article (HTTP 403)."""
+
+    status = 403
+
+
+class StaleArticle(DeskError):
+    """The article changed since the caller read it (HTTP 412); ``current`` is the article as it is now."""
+
+    status = 412
+
+    def __init__(self, current: Article):
+        super().__init__(
+            f"This article was changed by someone else (it is now at version {current.version}); "
+            "look at their change and apply yours again."
+        )
+        self.current = current
+
+
+def edit_refusal(article: Article, user) -> str | None:
+    """Return why user may not edit article, or None when they may."""
+    if roles.can_edit_article(user, article):
+        return None
+    if user is not None and getattr(user, "pk", None) is not None and article.created_by_id == user.pk:
+        return "A claim logged from this article has been published: only an editor can change its text now."
+    return "Only editors can change articles that someone else imported."
 
 
 def find_duplicate(body: str, url: str | None = None, *, exclude: int | None = None) -> tuple[Article, str] | None:
@@ -85,15 +117,65 @@ def import_article(*, by=None, **fields) -> Article:
     return _store(Article(created_by=by, **fields), fields, by=by)
 
 
-def edit_article(article: Article, *, by=None, **changes) -> Article:
-    """Apply field changes to a stored article; raise DuplicateArticle or ValidationError.
+def import_or_update(*, by=None, as_system: bool = False, **fields) -> tuple[Article, bool]:
+    """Import an article, or, when its URL is stored with other text, update that one; return (article, created).
 
-    A changed body must not duplicate another stored article; its claims'
-    quotes are found again in the new text (Article.reanchor_appearances).
+    Re-importing a changed page is an edit (its quotes are re-anchored), never
+    a second copy. The same text again is still a DuplicateArticle.
+    """
+    url = fields.get("url")
+    existing = Article.objects.filter(url=url).first() if url else None
+    if existing is None:
+        article = import_article(by=by, **fields)
+        article.quote_outcomes = []
+        return article, True
+    body = _normalise({"body": fields.get("body") or ""})["body"]
+    if body == existing.body:
+        raise DuplicateArticle(existing, reason="url")
+    changes = {name: value for name, value in fields.items() if name not in ("created_by",)}
+    return edit_article(existing, by=by, as_system=as_system, **changes), False
+
+
+def describe_outcomes(outcomes) -> str:
+    """Say in one line what an edit did to an article's quotes, e.g. "2 quotes still in place, 1 changed"."""
+    if not outcomes:
+        return "no quotes were logged from it"
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.state] = counts.get(outcome.state, 0) + 1
+    words = {"anchored": "still in place", "moved": "moved", "changed": "changed (to confirm)", "orphaned": "orphaned"}
+    parts = [f"{counts[state]} {words[state]}" for state in words if counts.get(state)]
+    total = len(outcomes)
+    return f"of its {total} quote{'s' if total != 1 else ''}: " + ", ".join(parts)
+
+
+def edit_article(
+    article: Article, *, by=None, expected_version: int | None = None, as_system: bool = False, **changes
+) -> Article:
+    """Apply field changes to a stored article for by; raise DuplicateArticle, ValidationError or a DeskError.
+
+    The one door for every edit (desk UI, API PATCH, admin, re-import): checks
+    the role (unless as_system, for commands acting for no person) and, when
+    given, the version the caller saw (StaleArticle). A changed body must not
+    duplicate another stored article; its quotes are found again in the new
+    text in the same transaction, and what became of each is left in the
+    returned article's ``quote_outcomes`` (empty when the text did not change).
+    A change that alters nothing succeeds and keeps the version.
     """
     changes = _normalise(changes)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        for name, value in changes.items():
+        locked.quote_outcomes = []
+        if not as_system:
+            refusal = edit_refusal(locked, by)
+            if refusal:
+                raise ArticleEditForbidden(refusal)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleArticle(locked)
+        different = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+        if not different:
+            return locked
+        for name, value in different.items():
             setattr(locked, name, value)
-        return _store(locked, changes, by=by)
+        locked.version += 1
+        return _store(locked, different, by=by)

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.dispatch import Signal
 
-from tracker import anchoring, roles
+from tracker import roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
+from tracker.reading import anchoring
 from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
 
 claim_assigned = Signal()  # sent after commit with claim, assignee, by: someone was given the claim

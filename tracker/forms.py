@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from tracker import anchoring, roles
+from tracker import roles
 from tracker.claims import normalise_url
-from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
+from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag, validate_language
+from tracker.reading import anchoring
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
@@ -312,3 +313,68 @@ class ArticleSearchForm(forms.Form):
 
 def tag_names() -> list[str]:
     return list(Tag.objects.values_list("name", flat=True)[:500])
+
+
+MAX_BODY = 1_000_000
+
+
+class ArticleEditForm(forms.Form):
+    """The desk's article edit: title, address, language and text, with the version the editor opened."""
+
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT, widget=forms.HiddenInput)
+    title = forms.CharField(max_length=500)
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https", label="URL")
+    language = forms.CharField(max_length=35, help_text="BCP 47, e.g. en, ru, pt-BR.")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24}),
+        strip=False,
+        max_length=MAX_BODY,
+        label="Text",
+        help_text="Plain text. Every logged quote is found again in the new text: preview to see how.",
+    )
+
+    FIELDS = ("title", "url", "language", "body")
+
+    @staticmethod
+    def initial_for(article: Article) -> dict:
+        return {
+            "version": article.version,
+            "title": article.title,
+            "url": article.url or "",
+            "language": article.language,
+            "body": article.body,
+        }
+
+    def clean_language(self):
+        language = self.cleaned_data["language"].strip()
+        try:
+            validate_language(language)
+        except ValidationError:
+            raise ValidationError("Enter a BCP 47 language tag such as “en”, “ru” or “pt-BR”.") from None
+        return language
+
+    def clean_body(self):
+        try:
+            body = anchoring.normalise_body(self.cleaned_data["body"])
+        except anchoring.InvalidText as exc:
+            raise ValidationError(str(exc)) from None
+        if not body:
+            raise ValidationError("The article has no text.")
+        return body
+
+    def clean_title(self):
+        if "\x00" in self.cleaned_data["title"]:
+            raise ValidationError("The title contains a NUL character.")
+        return self.cleaned_data["title"].strip()
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {"title": data["title"], "url": data["url"] or None, "language": data["language"], "body": data["body"]}
+
+
+class QuotePlaceForm(forms.Form):
+    """Re-attach a quote to text selected in the reader, or confirm where it was placed."""
+
+    version = forms.IntegerField(min_value=1, max_value=MAX_INT, widget=forms.HiddenInput)
+    start = forms.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    end = forms.IntegerField(min_value=0, max_value=MAX_INT, required=False)

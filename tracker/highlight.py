@@ -28,6 +28,7 @@ class Span:
     label: str  # short text for the marker, e.g. "#12"
     title: str  # status and verdict, for the tooltip and screen readers
     css: str = ""  # a class such as "st-published"
+    kind: str = "claim"  # or "suggestion": a check-worthy sentence not logged yet
 
 
 @dataclass
@@ -54,6 +55,10 @@ def segments(body: str, spans: list[Span]) -> list[Segment]:
 
 
 def _marker(span: Span) -> SafeString:
+    if span.kind == "suggestion":
+        return format_html(
+            '<a class="sg-marker" href="{}" title="{}" aria-label="{}"></a>', span.url, span.title, span.title
+        )
     return format_html(
         '<a class="hl-marker {}" href="{}" data-claim="{}" data-label="{}" title="{}" aria-label="{}"></a>',
         span.css,
@@ -78,14 +83,28 @@ def render(body: str, spans: list[Span]) -> SafeString:
         if not segment.spans:
             parts.append(format_html('<span class="seg" data-o="{}">{}</span>', segment.start, text))
             continue
-        classes = " ".join(["seg", "hl", "hl-many" if len(segment.spans) > 1 else ""] + [s.css for s in segment.spans])
+        claimed = [s for s in segment.spans if s.kind == "claim"]
+        suggested = any(s.kind == "suggestion" for s in segment.spans)
+        if not claimed:
+            parts.append(
+                format_html(
+                    '<mark class="seg sg" data-o="{}" title="{}">{}</mark>',
+                    segment.start,
+                    segment.spans[0].title,
+                    text,
+                )
+            )
+            continue
+        classes = " ".join(
+            ["seg", "hl", "hl-many" if len(claimed) > 1 else "", "sg" if suggested else ""] + [s.css for s in claimed]
+        )
         parts.append(
             format_html(
                 '<mark class="{}" data-o="{}" data-claims="{}" title="{}">{}</mark>',
                 " ".join(classes.split()),
                 segment.start,
-                " ".join(str(s.claim) for s in segment.spans),
-                " · ".join(f"{s.label} {s.title}" for s in segment.spans),
+                " ".join(str(s.claim) for s in claimed),
+                " · ".join(f"{s.label} {s.title}" for s in claimed),
                 text,
             )
         )

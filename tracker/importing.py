@@ -18,8 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import anchoring, articles
+from tracker import articles
+from tracker.errors import DeskError
 from tracker.models import Article, Outlet, http_url_validator, validate_language
+from tracker.reading import anchoring
 
 # A news article is a few dozen kilobytes; a file this large is not one.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -398,10 +400,16 @@ class Imported:
     article: Article
     created: bool
     reason: str = ""  # "text" or "url" for a duplicate
+    updated: bool = False  # the URL was stored with other text: the stored article was edited
 
     def describe(self) -> str:
         if self.created:
             return f"imported as article {self.article.pk}: “{self.article.title}”"
+        if self.updated:
+            return (
+                f"updated article {self.article.pk} (“{self.article.title}”), stored under the same URL with "
+                f"other text; {articles.describe_outcomes(getattr(self.article, 'quote_outcomes', []))}"
+            )
         if self.reason == "url":
             return (
                 f"skipped: an article with the same URL is already stored as article {self.article.pk} "
@@ -457,11 +465,13 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def import_document(document: dict, *, by=None, defaults: dict | None = None) -> Imported:
-    """Store one parsed document through import_article, resolving its outlet and linked articles.
+    """Store one parsed document through import_or_update, resolving its outlet and linked articles.
 
     ``defaults`` (outlet, language, url, ...) fill fields the document leaves
     unset. A duplicate is not an error: the stored article is returned with
-    created=False. Raise ImportFileError for anything else that is refused.
+    created=False; a URL stored with other text updates that article
+    (updated=True, its quotes re-anchored). Raise ImportFileError for anything
+    else that is refused.
     """
     fields = {**(defaults or {}), **{k: v for k, v in document.items() if v not in (None, "", [])}}
     if "outlet" in fields:
@@ -473,12 +483,15 @@ def import_document(document: dict, *, by=None, defaults: dict | None = None) ->
         if fields.get(field) is not None:
             fields[field] = _resolve_article(fields[field], field)
     try:
-        article = articles.import_article(by=by, **fields)
+        # A command acts for no person (by=None): it may update what it imported before.
+        article, created = articles.import_or_update(by=by, as_system=by is None, **fields)
     except articles.DuplicateArticle as exc:
         return Imported(article=exc.existing, created=False, reason=exc.reason)
     except ValidationError as exc:
         raise ImportFileError(_validation_message(exc)) from None
-    return Imported(article=article, created=True)
+    except DeskError as exc:
+        raise ImportFileError(str(exc)) from None
+    return Imported(article=article, created=created, updated=not created)
 
 
 def import_documents(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from tracker import anchoring
+from tracker.reading import anchoring
 
 # BCP 47 language tags as newsrooms use them: "en", "ru", "pt-BR", "zh-Hant".
 BCP47_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -83,6 +83,9 @@ class Article(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped by every edit, so a stale edit form is refused."
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -105,12 +108,12 @@ class Article(models.Model):
             self.url = None
         previous = None
         if self.pk is not None:
-            previous = type(self).objects.filter(pk=self.pk).values_list("body_sha256", flat=True).first()
+            previous = type(self).objects.filter(pk=self.pk).values_list("body_sha256", "body").first()
         # The new text and its re-anchored quotes are saved together or not at all.
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if previous is not None and previous != self.body_sha256:
-                self.reanchor_appearances()
+            if previous is not None and previous[0] != self.body_sha256:
+                self.quote_outcomes = self.reanchor_appearances(old_body=previous[1])
 
     def get_absolute_url(self) -> str:
         return reverse("article-detail", args=[self.pk])
@@ -125,36 +128,11 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def reanchor_appearances(self) -> None:
-        """Find every quote again after the body changed, marking moved or orphaned ones."""
-        appearances = list(self.appearances.all())
-        # Quotes still in place keep their spot, so that a moved appearance of
-        # the same claim and quote never lands on it (one appearance per span).
-        in_place = [a for a in appearances if self.body[a.start : a.end] == a.quote]
-        taken: dict[tuple[int, str], set[int]] = {}
-        for appearance in in_place:
-            taken.setdefault((appearance.claim_id, appearance.quote), set()).add(appearance.start)
-        # Of the others, the best-matching context claims a spot first.
-        pending = sorted(
-            (a for a in appearances if a not in in_place),
-            key=lambda a: -anchoring.best_context_score(self.body, a.quote, a.prefix, a.suffix),
-        )
-        for appearance in in_place + pending:
-            spots = taken.setdefault((appearance.claim_id, appearance.quote), set())
-            others = spots - {appearance.start} if appearance in in_place else spots
-            state, anchor = anchoring.reanchor(
-                self.body, appearance.quote, appearance.start, appearance.prefix, appearance.suffix, taken=others
-            )
-            before = appearance.anchor_fields()
-            appearance.anchor_state = state
-            if anchor is not None:
-                spots.add(anchor.start)
-                appearance.start, appearance.end = anchor.start, anchor.end
-                appearance.prefix, appearance.suffix = anchor.prefix, anchor.suffix
-            if appearance.anchor_fields() != before:
-                if hasattr(self, "_history_user"):
-                    appearance._history_user = self._history_user
-                appearance.save()
+    def reanchor_appearances(self, old_body: str | None = None):
+        """Find every quote again after the body changed (tracker.reading.quotes); return what became of each."""
+        from tracker.reading import quotes  # the reading room imports these models
+
+        return quotes.reanchor_article(self, old_body=old_body, by=getattr(self, "_history_user", None))
 
 
 class Claimant(models.Model):
@@ -444,6 +422,7 @@ class Appearance(models.Model):
     class AnchorState(models.TextChoices):
         ANCHORED = "anchored", "Anchored"
         MOVED = "moved", "Moved"
+        CHANGED = "changed", "Changed"
         ORPHANED = "orphaned", "Orphaned"
 
     claim = models.ForeignKey(Claim, models.CASCADE, related_name="appearances")
@@ -462,6 +441,12 @@ class Appearance(models.Model):
     anchor_state = models.CharField(
         max_length=10, choices=AnchorState.choices, default=AnchorState.ANCHORED, editable=False
     )
+    needs_confirmation = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Found again after the article changed, but not for certain (its words changed, or little of "
+        "its context is left): the desk should confirm or re-attach it.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -479,7 +464,12 @@ class Appearance(models.Model):
         return f"“{self.quote[:60]}” in {self.article}"
 
     def anchor_fields(self) -> tuple:
-        return (self.anchor_state, self.start, self.end, self.prefix, self.suffix)
+        return (self.anchor_state, self.quote, self.start, self.end, self.prefix, self.suffix, self.needs_confirmation)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Whether the desk should look at this quote: orphaned, or placed but not confirmed."""
+        return self.anchor_state == self.AnchorState.ORPHANED or self.needs_confirmation
 
     @staticmethod
     def chronological_key(appearance: Appearance):

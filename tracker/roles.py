@@ -56,6 +56,23 @@ def can_edit_claim(user, claim) -> bool:
     )
 
 
+def can_edit_article(user, article) -> bool:
+    """Whether user may change article's text and details: editors and up, reporters their own imports.
+
+    A reporter's own import stays theirs to correct only while no claim logged
+    from it has been published: after that its text is part of the record.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm("tracker.change_article"):
+        return True
+    if not (user.has_perm("tracker.add_article") and article.created_by_id == user.pk):
+        return False
+    return not article.appearances.filter(
+        claim__public_snapshot__isnull=False, claim__deleted_at__isnull=True
+    ).exists()
+
+
 def can_trash(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("tracker.delete_claim"))
 

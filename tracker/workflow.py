@@ -14,9 +14,10 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tracker import anchoring, claimreview, roles
+from tracker import claimreview, roles
 from tracker.errors import DeskError
 from tracker.models import Claim, Correction, Rating, StatusCount, VerificationEvent
+from tracker.reading import anchoring
 
 Status = Claim.Status
 

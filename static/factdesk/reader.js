@@ -143,5 +143,33 @@
     if (first) first.scrollIntoView({ behavior: "smooth", block: "nearest" });
   });
 
+  // "Use selected text" on a quote to re-attach: the selection's offsets go into its form.
+  document.querySelectorAll("form.reattach button.use-selection").forEach(function (useButton) {
+    // mousedown would collapse the selection before click: keep it.
+    useButton.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    useButton.addEventListener("click", function () {
+      var found = readSelection();
+      var reattach = useButton.form;
+      var preview = reattach.querySelector(".selection-preview");
+      if (!found) {
+        if (preview) preview.textContent = "Select the quote's words in the article text first.";
+        return;
+      }
+      reattach.elements.start.value = String(found.start);
+      reattach.elements.end.value = String(found.end);
+      if (preview) preview.textContent = "Selected: “" + found.quote + "”";
+    });
+  });
+
+  // A suggestion's "Log claim" fills the form in place (the link itself works without JavaScript).
+  document.querySelectorAll("a.log-suggestion").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!form) return;
+      event.preventDefault();
+      var start = Number(link.dataset.start), end = Number(link.dataset.end);
+      fill({ start: start, end: end, quote: sliceCodePoints(bodyText(), start, end) });
+    });
+  });
+
   window.factdeskReader = { toOffset: toOffset, codePoints: codePoints, sliceCodePoints: sliceCodePoints };
 })();

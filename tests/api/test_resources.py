@@ -84,13 +84,14 @@ class ArticleTests:
         assert response.json()["id"] == existing.pk
         assert Article.objects.count() == 1
 
-    def test_the_same_url_again_is_409(self, editor_client):
+    def test_the_same_url_with_other_text_is_a_reimport_that_updates_it(self, editor_client):
         existing = ArticleFactory()
         response = editor_client.post(
             f"{V1}articles/", {"title": "Copy", "body": "Other text.", "url": existing.url}, format="json"
         )
-        assert response.status_code == 409
-        assert response.json()["id"] == existing.pk
+        assert response.status_code == 200
+        assert (response.json()["id"], response.json()["updated"]) == (existing.pk, True)
+        assert Article.objects.get(pk=existing.pk).body == "Other text."
 
     def test_list_omits_the_body(self, editor_client):
         ArticleFactory()

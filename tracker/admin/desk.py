@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
+from tracker import articles
 from tracker.admin.base import HistoryAdmin, SafeInputAdmin, shorten
 from tracker.admin.forms import ArticleAdminForm, SourceAdminForm
 from tracker.models import Appearance, Article, Claimant, Outlet, Rating, Source, Tag
@@ -59,7 +60,7 @@ class ArticleAppearanceInline(admin.TabularInline):
     fk_name = "article"
     verbose_name = "claim quoted here"
     verbose_name_plural = "claims quoted in this article"
-    fields = ["claim", "quote", "start", "end", "anchor_state"]
+    fields = ["claim", "quote", "start", "end", "anchor_state", "needs_confirmation"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -113,21 +114,21 @@ class ArticleAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if change and "body" in form.changed_data:
-            # The model re-anchored every quote; say what that did.
-            states = Counter(obj.appearances.values_list("anchor_state", flat=True))
-            moved, orphaned = (
-                states.get(Appearance.AnchorState.MOVED, 0),
-                states.get(Appearance.AnchorState.ORPHANED, 0),
+            super().save_model(request, obj, form, change)
+            return
+        # The one door for article edits: role, re-anchoring and history as in the desk and the API.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        saved = articles.edit_article(obj, by=request.user, **changes)
+        obj.pk, obj.version = saved.pk, saved.version
+        outcomes = getattr(saved, "quote_outcomes", [])
+        if outcomes:
+            states = Counter(o.state for o in outcomes)
+            level = messages.WARNING if states.get("orphaned") or states.get("changed") else messages.INFO
+            self.message_user(
+                request,
+                f"The text changed; {articles.describe_outcomes(outcomes)}. Quotes to check are listed in the reader.",
+                level,
             )
-            if moved or orphaned:
-                self.message_user(
-                    request,
-                    f"The text changed: {moved} quote(s) moved and {orphaned} quote(s) no longer found in it. "
-                    "Check those appearances on their claims.",
-                    messages.WARNING,
-                )
 
 
 @admin.register(Claimant)

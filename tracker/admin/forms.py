@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tracker import anchoring, articles, claims
+from tracker import articles, claims
 from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
+from tracker.reading import anchoring
 from tracker.workflow import ClaimFrozen, EditForbidden, StaleVersion, WorkflowError, lock_claim
 
 MAX_INT = 2**31 - 1

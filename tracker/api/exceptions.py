@@ -14,7 +14,9 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker import anchoring, articles, claims, workflow
+from tracker import articles, claims, workflow
+from tracker.errors import DeskError
+from tracker.reading import anchoring
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +81,18 @@ def domain_response(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": str(exc), "id": exc.existing.pk, "reason": exc.reason}, status=409)
     if isinstance(exc, anchoring.InvalidText):
         return Response({"non_field_errors": _messages(exc)}, status=400)
+    if isinstance(exc, articles.StaleArticle):
+        from tracker.api.serializers import ArticleSerializer
+
+        body = {"detail": str(exc), "current": ArticleSerializer(exc.current).data}
+        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_detail(exc), status=400)
+    if isinstance(exc, DeskError):
+        # Any other refusal of the domain, by the status it carries.
+        if exc.field or exc.status == 400:
+            return Response({exc.field or "non_field_errors": _messages(exc)}, status=exc.status)
+        return Response({"detail": str(exc)}, status=exc.status)
     return None
 
 

@@ -127,8 +127,9 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "republished_from",
             "created_at",
             "updated_at",
+            "version",
         ]
-        read_only_fields = ["body_sha256", "created_at", "updated_at"]
+        read_only_fields = ["body_sha256", "created_at", "updated_at", "version"]
         # A URL already stored is the domain's 409 (DuplicateArticle), not a 400 of a unique validator.
         extra_kwargs = {"url": {"allow_null": True, "required": False, "validators": [http_url_validator]}}
 
@@ -141,6 +142,31 @@ class ArticleSerializer(ArticleListSerializer):
 
     def validate_url(self, value):
         return value or None
+
+
+class QuoteOutcomeSerializer(serializers.Serializer):
+    """What an edit of the article's text did to one of its quotes."""
+
+    appearance = serializers.IntegerField(source="appearance.pk")
+    claim = serializers.IntegerField(source="appearance.claim_id")
+    state = serializers.CharField()
+    needs_confirmation = serializers.BooleanField()
+    reason = serializers.CharField()
+    old_quote = serializers.CharField()
+    new_quote = serializers.CharField(allow_null=True)
+
+
+class ArticleEditedSerializer(ArticleSerializer):
+    """An article after an edit or a re-import, with what became of each of its quotes."""
+
+    quotes = QuoteOutcomeSerializer(many=True, source="quote_outcomes", read_only=True)
+    updated = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "quotes", "updated"]
+
+    def get_updated(self, article) -> bool:
+        return bool(getattr(article, "was_updated", False))
 
 
 class ClaimantSerializer(serializers.ModelSerializer):
@@ -207,6 +233,7 @@ class AppearanceSerializer(serializers.ModelSerializer):
             "suffix",
             "attribution",
             "anchor_state",
+            "needs_confirmation",
             "created_at",
         ]
         read_only_fields = fields

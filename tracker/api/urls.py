@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import inbox, views
+from tracker.api import inbox, reading, views
 
 router = SimpleRouter()
 router.register("outlets", views.OutletViewSet, basename="api-outlet")
@@ -23,6 +23,10 @@ router.register("webhooks", inbox.WebhookViewSet, basename="api-webhook")
 router.register("sources", views.SourceViewSet, basename="api-source")
 router.register("ratings", views.RatingViewSet, basename="api-rating")
 router.register("tags", views.TagViewSet, basename="api-tag")
+router.register(
+    r"articles/(?P<article_pk>[0-9]+)/suggestions", reading.ArticleSuggestionViewSet, basename="api-suggestion"
+)
+router.register("checkworthiness", reading.CheckworthinessViewSet, basename="api-checkworthiness")
 
 urlpatterns = [
     path("v1/auth/token/", views.ObtainTokenView.as_view(), name="api-token"),

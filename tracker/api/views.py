@@ -36,7 +36,13 @@ from tracker.api import filters, pagination
 from tracker.api import serializers as s
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.parsers import StrictJSONParser
-from tracker.api.permissions import ClaimPartPermission, ClaimPermission, DeskPermission, PublicPermission
+from tracker.api.permissions import (
+    ClaimPartPermission,
+    ClaimPermission,
+    DeskPermission,
+    PublicPermission,
+    _outside_answer,
+)
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
@@ -213,18 +219,37 @@ class OutletViewSet(ResourceViewSet):
     serializer_class = s.OutletSerializer
 
 
+class ArticlePermission(DeskPermission):
+    """Articles: model permissions, except that whoever may import may ask to edit; the domain decides which."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method == "PATCH":
+            answer = _outside_answer(request, view)
+            return roles.can_log(request.user) if answer is None else answer
+        return super().has_permission(request, view)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List articles (without their body)", responses=s.ArticleListSerializer(many=True)),
     create=extend_schema(
         summary="Import an article",
-        description="A body already stored (the same normalised text) or a URL already stored answers 409 "
-        "with the existing article's id.",
-        responses={201: s.ArticleSerializer, 409: CONFLICT},
+        description="A body already stored (the same normalised text) answers 409 with the existing article's id. "
+        "A URL already stored with other text is a re-import: the stored article is updated (200, "
+        '"updated": true) and its quotes are found again in the new text ("quotes" says what became of each).',
+        responses={201: s.ArticleEditedSerializer, 200: s.ArticleEditedSerializer, 409: CONFLICT},
     ),
-    partial_update=extend_schema(summary="Change an article", responses={200: s.ArticleSerializer, 409: CONFLICT}),
+    partial_update=extend_schema(
+        summary="Change an article",
+        description="Editors, and reporters for their own imports while no claim from them is published. "
+        'Send "version" (the article\'s, from any GET) to be refused with 412 if someone changed it meanwhile. '
+        "A changed body "
+        're-anchors every quote: "quotes" says what became of each.',
+        responses={200: s.ArticleEditedSerializer, 409: CONFLICT, 412: CONFLICT},
+    ),
 )
 class ArticleViewSet(ResourceViewSet):
     queryset = Article.objects.order_by("-created_at", "-id")
+    permission_classes = [ArticlePermission]
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -233,13 +258,34 @@ class ArticleViewSet(ResourceViewSet):
         return queryset
 
     def get_serializer_class(self):
-        return s.ArticleListSerializer if self.action == "list" else s.ArticleSerializer
+        if self.action == "list":
+            return s.ArticleListSerializer
+        if self.action in ("create", "partial_update"):
+            return s.ArticleEditedSerializer
+        return s.ArticleSerializer
 
-    def perform_create(self, serializer):
-        return articles.import_article(by=self.request.user, **serializer.validated_data)
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=body_dict(request))
+        serializer.is_valid(raise_exception=True)
+        article, created = articles.import_or_update(by=request.user, **serializer.validated_data)
+        article.was_updated = not created
+        return Response(
+            self.get_serializer(article).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
-    def perform_update(self, serializer):
-        return articles.edit_article(serializer.instance, by=self.request.user, **serializer.validated_data)
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = dict(body_dict(request))
+        version = data.pop("version", None)
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+            raise serializers.ValidationError({"version": ["Send the article's version as a whole number."]})
+        serializer = self.get_serializer(instance, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        article = articles.edit_article(
+            instance, by=request.user, expected_version=version, **serializer.validated_data
+        )
+        article.was_updated = True
+        return Response(self.get_serializer(article).data)
 
 
 @extend_schema_view(

@@ -20,11 +20,12 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from tracker import anchoring, roles
+from tracker import roles
 from tracker.errors import DeskError
 from tracker.inbox import notifications
 from tracker.inbox.models import Comment, Notification
 from tracker.models import Claim
+from tracker.reading import anchoring
 
 MAX_LENGTH = Comment._meta.get_field("body").max_length
 _MENTION = r"(?<![\w@.+-])@(?P<name>[\w.@+-]*[\w])"

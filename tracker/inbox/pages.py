@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from tracker import articles, importing
-from tracker.anchoring import normalise_body
 from tracker.inbox import extraction, fetching
 from tracker.models import Article, Outlet, body_hash
+from tracker.reading.anchoring import normalise_body
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
@@ -59,8 +59,9 @@ def store_page(page: extraction.Page, *, requested: str = "", by=None, outlet: O
         if existing is not None:
             if existing.body_sha256 == body_hash(normalise_body(page.body)):
                 raise articles.DuplicateArticle(existing, reason="url")
-            # The same address with new text: the page was edited since it was imported.
-            article = articles.edit_article(existing, by=by, body=page.body, title=page.title)
+            # The same address with new text: the page was edited since it was imported. A feed's
+            # worker acts for no person (by is None); a person's fetch is their edit, with their role.
+            article = articles.edit_article(existing, by=by, as_system=by is None, body=page.body, title=page.title)
             return PageImport(article=article, created=False, updated=True)
         document = {
             "title": page.title,

@@ -11,7 +11,7 @@ import tracker.inbox.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0005_indexes_for_filters_and_search"),
+        ("tracker", "0020_reading_changed_quotes_article_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,6 +27,7 @@ from .inbox import (
 from .public import FactCheckFeed
 from .public import detail as factcheck_detail
 from .public import index as factcheck_index
+from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
     "FactCheckFeed",
@@ -39,6 +40,9 @@ __all__ = [
     "feed_poll",
     "notification_list",
     "notification_read",
+    "appearance_confirm",
+    "appearance_reattach",
+    "article_edit",
     "article_detail",
     "article_import",
     "article_list",

@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from tracker import articles, claims, highlight, roles
+from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
 from tracker.importing import ImportFileError, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
 from tracker.uploads import skipped_uploads
 
+from . import reading
 from .common import desk_required, paginate, querystring_without, require
 
 
@@ -78,7 +80,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
                     fields["outlet"] = outlet_named(fields["outlet"], by=request.user)
                 if not fields.get("title"):
                     raise ValidationError({"title": "Give the article a title."})
-                article = articles.import_article(by=request.user, **fields)
+                article, created = articles.import_or_update(by=request.user, **fields)
         except ImportFileError as exc:
             form.add_error("file", str(exc))
             status = 400
@@ -93,8 +95,22 @@ def article_import(request: HttpRequest) -> HttpResponse:
             elif exc.messages:
                 form.add_error(None, exc)
             status = 400
+        except DeskError as exc:
+            form.add_error(None, str(exc))
+            status = exc.status
         else:
-            messages.success(request, format_html("Imported “{}”.", article.title))
+            if created:
+                messages.success(request, format_html("Imported “{}”.", article.title))
+            else:
+                outcomes = getattr(article, "quote_outcomes", [])
+                messages.success(
+                    request,
+                    format_html(
+                        "Updated “{}”: it was stored under that URL with other text. The new text replaces it; {}.",
+                        article.title,
+                        articles.describe_outcomes(outcomes),
+                    ),
+                )
             return redirect(article)
     elif request.method == "POST":
         status = 400
@@ -106,7 +122,7 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
     """Return the highlights for every appearance of a live claim in article, and those appearances."""
     appearances = list(
         Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
-        .select_related("claim__rating", "claim__claimant")
+        .select_related("claim__rating", "claim__claimant", "article")
         .order_by("start", "id")
     )
     spans = []
@@ -134,19 +150,25 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader: the article's text with every logged claim highlighted, and the form to log one."""
     article = get_object_or_404(Article.objects.select_related("outlet", "translation_of", "republished_from"), pk=pk)
-    form = LogClaimForm()
+    # A suggestion's "Log claim" link (?log=START-END) fills the form in, with or without JavaScript.
+    form = LogClaimForm(initial=reading.prefill_from_query(request, article))
     return _reader(request, article, form)
 
 
 def _reader(request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200) -> HttpResponse:
     spans, appearances = reader_spans(article)
+    aids = reading.suggestion_context(article, appearances)
+    spans += reading.suggestion_spans(aids["suggestions"], appearances)
     context = {
         "article": article,
         "body_html": highlight.render(article.body, spans),
         "appearances": appearances,
+        "attention": reading.attention_items(appearances, request.user),
         "form": form,
         "can_log": roles.can_log(request.user),
+        "can_edit_article": roles.can_edit_article(request.user, article),
         "claimants": Claimant.objects.order_by("name").values_list("name", flat=True)[:500],
+        **aids,
     }
     return render(request, "tracker/articles/reader.html", context, status=status)
 

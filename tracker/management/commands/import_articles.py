@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = (
         "Import articles from .txt files (the first non-empty line is the title, the rest the text) and .json "
         "files (one article object or a list of them, with the Article fields). A directory stands for the "
-        ".txt and .json files in it. A text already stored is skipped, never duplicated; a file with an error "
+        ".txt and .json files in it. A text already stored is skipped, never duplicated; an article whose URL is "
+        "stored with other text updates the stored one (its quotes are found again in the new text); a file "
+        "with an error "
         "imports nothing and is reported on stderr, and the others still import. Exits non-zero when any file "
         "failed."
     )
@@ -28,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, outlet, language, url, **options):
         defaults = self._defaults(paths, outlet, language, url)
-        created = skipped = failed = 0
+        created = updated = skipped = failed = 0
         for path, problem in importing.expand_paths(paths):
             try:
                 if problem:
@@ -41,8 +43,10 @@ class Command(BaseCommand):
             for result in results:
                 self.stdout.write(f"{path}: {result.describe()}")
                 created += result.created
-                skipped += not result.created
-        summary = f"{created} imported, {skipped} skipped (already stored), {failed} file(s) failed."
+                updated += result.updated
+                skipped += not (result.created or result.updated)
+        reimported = f"{updated} updated (same URL, new text), " if updated else ""
+        summary = f"{created} imported, {reimported}{skipped} skipped (already stored), {failed} file(s) failed."
         if failed:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))

@@ -8,7 +8,6 @@ in UTF-16 (browsers) must convert before sending.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
 from dataclasses import dataclass
 
 CONTEXT_LENGTH = 32
@@ -128,50 +127,3 @@ def anchor_quote(body: str, quote: str, start: int | None = None) -> Anchor:
             found,
         )
     return _anchor_at(body, quote, found[0])
-
-
-def _context_score(body: str, start: int, end: int, prefix: str, suffix: str) -> int:
-    """Count how many characters of the remembered context still surround [start, end)."""
-    before, after = context(body, start, end)
-    score = 0
-    for a, b in zip(reversed(before), reversed(prefix), strict=False):
-        if a != b:
-            break
-        score += 1
-    for a, b in zip(after, suffix, strict=False):
-        if a != b:
-            break
-        score += 1
-    return score
-
-
-def best_context_score(body: str, quote: str, prefix: str, suffix: str) -> int:
-    """Return how well the remembered context matches the quote's best occurrence in body (0 when absent)."""
-    return max(
-        (_context_score(body, s, s + len(quote), prefix, suffix) for s in occurrences(body, quote)),
-        default=0,
-    )
-
-
-def reanchor(
-    body: str, quote: str, start: int, prefix: str, suffix: str, *, taken: Collection[int] = ()
-) -> tuple[str, Anchor | None]:
-    """Find a stored quote again after its article body changed.
-
-    Return ("anchored", anchor) when it still stands at start, ("moved",
-    anchor) when it is found elsewhere (the occurrence whose surrounding
-    context matches best, then the nearest), or ("orphaned", None).
-    Occurrences starting at an offset in taken (held by another appearance of
-    the same quote) are not considered.
-    """
-    end = start + len(quote)
-    if start not in taken and body[start:end] == quote:
-        return "anchored", _anchor_at(body, quote, start)
-    found = [s for s in occurrences(body, quote) if s not in taken]
-    if not found:
-        return "orphaned", None
-    best = max(
-        found,
-        key=lambda s: (_context_score(body, s, s + len(quote), prefix, suffix), -abs(s - start)),
-    )
-    return "moved", _anchor_at(body, quote, best)

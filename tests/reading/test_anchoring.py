@@ -1,4 +1,4 @@
-"""Anchoring quotes in article bodies (tracker.anchoring) and re-anchoring after a body changes."""
+"""Anchoring quotes in article bodies (tracker.reading.anchoring) and re-anchoring after a body changes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ArticleFactory, make_claim
-from tracker import anchoring, articles, claims
-from tracker.anchoring import (
+from tracker import articles, claims
+from tracker.models import Appearance, Article
+from tracker.reading import anchoring
+from tracker.reading.anchoring import (
     AnchorError,
     InvalidText,
     QuoteAmbiguous,
@@ -20,9 +22,7 @@ from tracker.anchoring import (
     StartMismatch,
     anchor_quote,
     normalise_body,
-    reanchor,
 )
-from tracker.models import Appearance, Article
 
 BODY = (
     "Secretary of State Marco Rubio said the United States does not have spare Patriot systems. "
@@ -234,43 +234,6 @@ class NormalisationTests:
         assert not Article.objects.exists()
 
 
-class ReanchorTests:
-    def test_unchanged_place_stays_anchored_with_fresh_context(self):
-        anchor = anchor_quote(BODY, "missiles")
-        state, again = reanchor(BODY + " More.", anchor.quote, anchor.start, anchor.prefix, anchor.suffix)
-        assert state == "anchored"
-        assert (again.start, again.suffix) == (anchor.start, ". More.")
-
-    def test_shifted_quote_is_moved(self):
-        anchor = anchor_quote(BODY, "NATO announced")
-        body = "Updated 1 month ago. " + BODY
-        state, moved = reanchor(body, anchor.quote, anchor.start, anchor.prefix, anchor.suffix)
-        assert state == "moved"
-        assert (moved.start, moved.end) == (anchor.start + 21, anchor.end + 21)
-        assert body[moved.start : moved.end] == "NATO announced"
-
-    def test_context_picks_the_right_occurrence(self):
-        body = "Officials said: yes. Later the minister said: yes."
-        anchor = anchor_quote(body, "yes", start=46)
-        changed = "Officials said: yes, yes. Later, the minister said: yes."
-        state, moved = reanchor(changed, anchor.quote, anchor.start, anchor.prefix, anchor.suffix)
-        assert state == "moved"
-        assert moved.start == 52
-        assert changed[moved.start - 6 : moved.end] == "said: yes"
-
-    def test_nearest_occurrence_wins_without_context(self):
-        state, moved = reanchor("a x b x c x", "x", 5, "", "")
-        assert (state, moved.start) == ("moved", 6)
-
-    def test_removed_quote_is_orphaned(self):
-        assert reanchor("A wholly different text.", "NATO", 91, "", "") == ("orphaned", None)
-
-    def test_taken_spots_are_skipped(self):
-        state, moved = reanchor("x and x", "x", 3, "", "", taken={0})
-        assert (state, moved.start) == ("moved", 6)
-        assert reanchor("x only", "x", 0, "", "", taken={0}) == ("orphaned", None)
-
-
 class ArticleReanchorTests:
     @pytest.mark.django_db
     def test_body_edit_moves_the_appearance(self, editor):
@@ -378,27 +341,3 @@ class AnchorPropertyTests:
             with pytest.raises(QuoteAmbiguous) as caught:
                 anchor_quote(body, quote)
             assert i in caught.value.starts
-
-    @settings(max_examples=150, deadline=None)
-    @given(
-        body=st.text(alphabet="ab .Жж🚀", min_size=2, max_size=60),
-        inserted=st.text(alphabet="ab .Жж🚀", max_size=20),
-        data=st.data(),
-    )
-    def test_reanchor_after_an_insertion_finds_the_quote_or_orphans_it(self, body, inserted, data):
-        i = data.draw(st.integers(0, len(body) - 1))
-        j = data.draw(st.integers(i + 1, len(body)))
-        quote = body[i:j]
-        prefix, suffix = anchoring.context(body, i, j)
-        at = data.draw(st.integers(0, len(body)))
-        changed = body[:at] + inserted + body[at:]
-        state, anchor = reanchor(changed, quote, i, prefix, suffix)
-        if quote not in changed:
-            assert (state, anchor) == ("orphaned", None)
-        else:
-            assert state in {"anchored", "moved"}
-            assert changed[anchor.start : anchor.end] == quote
-            assert (state == "anchored") == (anchor.start == i)
-            if at >= j:
-                # Nothing changed before or inside the quote: it stays where it was.
-                assert (state, anchor.start) == ("anchored", i)

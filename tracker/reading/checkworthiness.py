@@ -1,0 +1,257 @@
+"""Check-worthiness: how much a sentence looks like a factual claim worth checking (DESIGN §7).
+
+Two scorers share one file, ``checkworthiness.npz`` beside this module,
+built by ``make train-checkworthy`` (tracker/reading/training.py; data,
+sources and licences in docs/checkworthiness.md):
+
+- **english**: logistic regression over TF-IDF of hashed word 1–2-grams and
+  character 3–5-grams (within words) plus the language-neutral signals below.
+  For English articles.
+- **language-neutral**: logistic regression over signals that need no
+  knowledge of the language: numbers, percentages, currency, years and
+  quantities; quotation marks and attribution words (for the languages we
+  list); proper-noun-like capitals; length; questions. For every other
+  language. It is clearly weaker (its figures are in the docs) and the API
+  and reader say when it was used.
+
+Features are hashed (scikit-learn's HashingVectorizer, a fixed function of
+the text), so the file holds only numbers: each seen feature's idf and weight.
+It is read once per process with numpy (no pickle) and scoring is a sparse
+matrix product: a 1,000-sentence article takes a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from tracker.reading.sentences import language_key
+
+MODEL_PATH = Path(__file__).with_name("checkworthiness.npz")
+ENGLISH = "english"
+NEUTRAL = "language-neutral"
+N_FEATURES = 2**20
+MAX_SENTENCES = 500  # per POST checkworthiness/ call
+MAX_SENTENCE_LENGTH = 5000
+
+WORDS = HashingVectorizer(
+    ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=True, dtype=np.float64
+)
+CHARS = HashingVectorizer(
+    analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES, alternate_sign=False, norm=None, dtype=np.float64
+)
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,\u00a0 ]\d{3})*(?:[.,]\d+)?(?![\w])")
+_DIGIT = re.compile(r"\d")
+_PERCENT = re.compile(r"%|‰|\bper ?cent\b|\bпроцент", re.IGNORECASE)
+_CURRENCY = re.compile(r"[$€£₽¥₴]|\b(USD|EUR|GBP|RUB|UAH|dollars?|euros?|рубл\w*|доллар\w*|евро)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[89]|20)\d{2}(?!\d)")
+_QUANTITY = re.compile(
+    r"\d\s*(km|kg|m|mi|miles?|tons?|tonnes?|million|billion|trillion|thousand|hundred|млн|млрд|тыс|км|кг|т)\b",
+    re.IGNORECASE,
+)
+_QUOTES = re.compile(r"[“”«»„\"]")
+_CAPITALISED = re.compile(r"(?<=\s)[A-ZА-ЯЁ][\w'-]+")
+_TOKEN = re.compile(r"\w+")
+# Attribution words, lower-case stems; a language not listed still has quotation marks and numbers.
+ATTRIBUTION = {
+    "en": ("said", "says", "told", "according to", "stated", "claimed", "announced", "reported", "estimated"),
+    "ru": ("сказал", "заявил", "сообщил", "по словам", "по данным", "отметил", "утверждает", "объявил", "считает"),
+    "de": ("sagte", "erklärte", "laut", "nach angaben", "teilte mit", "berichtete"),
+    "fr": ("a déclaré", "selon", "a dit", "a annoncé", "affirme"),
+    "es": ("dijo", "según", "afirmó", "declaró", "anunció"),
+    "uk": ("сказав", "заявив", "повідомив", "за словами", "за даними"),
+}
+_ATTRIBUTION_ANY = tuple(word for words in ATTRIBUTION.values() for word in words)
+NEUTRAL_FEATURES = (
+    "numbers",
+    "has_digit",
+    "percent",
+    "currency",
+    "year",
+    "quantity",
+    "quotes",
+    "attribution",
+    "capitalised",
+    "length",
+    "question",
+    "exclamation",
+)
+
+
+def neutral_features(texts: list[str]) -> np.ndarray:
+    """Return the language-neutral signals of each text, one row per text (NEUTRAL_FEATURES order)."""
+    rows = np.zeros((len(texts), len(NEUTRAL_FEATURES)))
+    for i, text in enumerate(texts):
+        lowered = text.lower()
+        tokens = _TOKEN.findall(text)
+        rows[i] = (
+            math.log1p(len(_NUMBER.findall(text))),
+            1.0 if _DIGIT.search(text) else 0.0,
+            1.0 if _PERCENT.search(text) else 0.0,
+            1.0 if _CURRENCY.search(text) else 0.0,
+            1.0 if _YEAR.search(text) else 0.0,
+            1.0 if _QUANTITY.search(text) else 0.0,
+            1.0 if _QUOTES.search(text) else 0.0,
+            1.0 if any(word in lowered for word in _ATTRIBUTION_ANY) else 0.0,
+            len(_CAPITALISED.findall(text)) / max(1, len(tokens)),
+            math.log1p(len(tokens)),
+            1.0 if text.rstrip().endswith("?") else 0.0,
+            1.0 if text.rstrip().endswith("!") else 0.0,
+        )
+    return rows
+
+
+def hashed_counts(texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Return the hashed word and character n-gram counts of texts."""
+    return WORDS.transform(texts), CHARS.transform(texts)
+
+
+def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf × idf, each row scaled to unit length (as scikit-learn's TfidfTransformer does)."""
+    matrix = counts.tocsr(copy=True)
+    # Features outside the model's vocabulary have idf 0: they count for nothing, not even in the length.
+    matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
+    matrix.eliminate_zeros()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def idf_from_counts(counts: sparse.csr_matrix, n_docs: int, min_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (features seen in at least min_df training texts, their smoothed idf); the others are ignored."""
+    df = np.bincount(counts.tocsr().indices, minlength=counts.shape[1])
+    kept = np.flatnonzero(df >= min_df)
+    return kept.astype(np.int32), np.log((1 + n_docs) / (1 + df[kept])) + 1.0
+
+
+@dataclass
+class Scorer:
+    """One logistic regression: weights over its features, and the threshold shipped with it."""
+
+    name: str
+    intercept: float
+    threshold: float
+    neutral_weights: np.ndarray
+    neutral_mean: np.ndarray
+    neutral_scale: np.ndarray
+    word_idf: np.ndarray | None = None  # dense, N_FEATURES (None for the neutral scorer)
+    char_idf: np.ndarray | None = None
+    word_weights: np.ndarray | None = None
+    char_weights: np.ndarray | None = None
+
+    def features(self, texts: list[str]):
+        neutral = (neutral_features(texts) - self.neutral_mean) / self.neutral_scale
+        if self.word_idf is None:
+            return None, None, neutral
+        words, chars = hashed_counts(texts)
+        return tfidf(words, self.word_idf), tfidf(chars, self.char_idf), neutral
+
+    def decision(self, texts: list[str]) -> np.ndarray:
+        words, chars, neutral = self.features(texts)
+        value = neutral @ self.neutral_weights + self.intercept
+        if words is not None:
+            value = value + words @ self.word_weights + chars @ self.char_weights
+        return np.asarray(value).ravel()
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.decision(texts)))
+
+
+def dense(indices: np.ndarray, values: np.ndarray, default: float) -> np.ndarray:
+    full = np.full(N_FEATURES, default, dtype=np.float64)
+    full[indices] = values
+    return full
+
+
+def load(path: Path = MODEL_PATH) -> dict[str, Scorer]:
+    """Read both scorers from the model file."""
+    with np.load(path, allow_pickle=False) as data:
+        english = Scorer(
+            name=ENGLISH,
+            intercept=float(data["en_intercept"]),
+            threshold=float(data["en_threshold"]),
+            neutral_weights=data["en_neutral_weights"].astype(np.float64),
+            neutral_mean=data["neutral_mean"].astype(np.float64),
+            neutral_scale=data["neutral_scale"].astype(np.float64),
+            word_idf=dense(data["word_index"], data["word_idf"], 0.0),
+            char_idf=dense(data["char_index"], data["char_idf"], 0.0),
+            word_weights=dense(data["word_index"], data["word_weights"], 0.0),
+            char_weights=dense(data["char_index"], data["char_weights"], 0.0),
+        )
+        neutral = Scorer(
+            name=NEUTRAL,
+            intercept=float(data["neutral_intercept"]),
+            threshold=float(data["neutral_threshold"]),
+            neutral_weights=data["neutral_weights"].astype(np.float64),
+            neutral_mean=data["neutral_mean"].astype(np.float64),
+            neutral_scale=data["neutral_scale"].astype(np.float64),
+        )
+    return {ENGLISH: english, NEUTRAL: neutral}
+
+
+_loaded: dict[str, Scorer] | None = None
+_lock = threading.Lock()
+
+
+class ModelUnavailable(RuntimeError):
+    """The model file is missing or unreadable (a checkout without it): rebuild it with make train-checkworthy."""
+
+
+def scorers() -> dict[str, Scorer]:
+    """Return the scorers, reading the model file on first use only (once per process)."""
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                try:
+                    _loaded = load()
+                except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+                    raise ModelUnavailable(
+                        f"The check-worthiness model cannot be read from {MODEL_PATH}: {exc}"
+                    ) from exc
+    return _loaded
+
+
+def model_version() -> str:
+    """A short fingerprint of the model file, so cached scores are dropped when it is rebuilt."""
+    global _version
+    if _version is None:
+        import hashlib
+
+        try:
+            _version = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12]
+        except OSError:
+            _version = "missing"
+    return _version
+
+
+_version: str | None = None
+
+
+def scorer_for(language: str) -> Scorer:
+    """Return the English model for English text, the language-neutral one for any other language."""
+    return scorers()[ENGLISH if language_key(language) == "en" else NEUTRAL]
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    check_worthy: bool
+
+
+def score(texts: list[str], language: str = "en") -> tuple[list[Scored], str]:
+    """Score sentences; return their scores in order and the name of the scorer used."""
+    model = scorer_for(language)
+    if not texts:
+        return [], model.name
+    values = model.scores([text[:MAX_SENTENCE_LENGTH] for text in texts])
+    return [Scored(round(float(v), 4), bool(v >= model.threshold)) for v in values], model.name
