@@ -250,28 +250,20 @@ def offset_of(paragraphs: list[str], index: int) -> int:
     return sum(len(p) + 1 for p in paragraphs[:index])
 
 
-def twins_left_behind(text: str, quote_at: tuple[int, int], edited: str) -> set[int]:
-    """Where the quote now stands in edited when deleting it reads the same as deleting another occurrence.
+def words_left_at_the_cut(text: str, quote_at: tuple[int, int], edited: str) -> set[int]:
+    """Where the quote's words still stand in edited right where the deleted quote was cut out.
 
-    Deleting one "week" of "week week" leaves the same text whichever of the two went: the edit itself
-    does not say which one was deleted, so finding the quote on the word that is left is as true as
-    orphaning it. Returns the quote's offsets in edited under each such other reading.
+    Deleting one "week" of "week week", or "russia for" from "russia russia for for", leaves the same
+    words where they stood: the edit itself does not say that these are not the quote, so finding the
+    quote there is as true as orphaning it. Returns the offsets in edited of such occurrences.
     """
-    places = set()
     start, end = quote_at
     quote = text[start:end]
-    other = text.find(quote)
-    while other != -1:
-        after = other + len(quote)
-        # The twin deleted alone, or with the space before or after it ("help help." less either "help").
-        readings = [(text[:other] + text[after:]).replace("  ", " ")]
-        if text[other - 1 : other] == " ":
-            readings.append(text[: other - 1] + text[after:])
-        if text[after : after + 1] == " ":
-            readings.append(text[:other] + text[after + 1 :])
-        if other != start and edited in readings:
-            places.add(start if start < other else start - (len(text) - len(edited)))
-        other = text.find(quote, other + 1)
+    places, at = set(), edited.find(quote)
+    while at != -1:
+        if at - 1 <= start <= at + len(quote) + 1:
+            places.add(at)
+        at = edited.find(quote, at + 1)
     return places
 
 
@@ -307,10 +299,10 @@ class RandomEditPropertyTests:
         placed = reanchor_all(new, [item], old_body=old)[0]
         if truth is None:
             # Gone: orphaned, or at most a flagged guess at another occurrence of the same words, unless the
-            # edit reads the same as deleting a neighbouring twin, and the quote is found where that reading puts it.
-            twins = twins_left_behind(text, quote_at, new_paragraphs[new_where])
-            if twins and placed.anchor is not None:
-                assert placed.anchor.start - offset_of(new_paragraphs, new_where) in twins, (kind, item.quote, placed)
+            # same words now stand right where it was cut out, and it is found there.
+            left = words_left_at_the_cut(text, quote_at, new_paragraphs[new_where])
+            if left and placed.anchor is not None:
+                assert placed.anchor.start - offset_of(new_paragraphs, new_where) in left, (kind, item.quote, placed)
                 return
             assert placed.state == ORPHANED or placed.needs_confirmation, (kind, item.quote, placed)
             return

@@ -236,12 +236,19 @@ def max_errors(quote: str) -> int:
 
 
 def _best_span_near(
-    body: str, quote: str, start: int, end: int, slack: int, bounded: tuple[bool, bool] = (False, False)
+    body: str,
+    quote: str,
+    start: int,
+    end: int,
+    slack: int,
+    bounded: tuple[bool, bool] = (False, False),
+    around: tuple[str, str] = ("", ""),
 ) -> tuple[int, int, int]:
     """Return (start, end, edit distance) of the closest substring of body to quote near [start, end).
 
-    Of equally close ones, the one that does not cut a word the quote did not cut, then the one nearest
-    the quote's length.
+    Of equally close ones, the one that does not cut a word the quote did not cut, that ends as the quote
+    does, that stands between what stood before and after the quote (around), then the one nearest the
+    quote's length.
     """
     best_key = None
     best = (start, end, len(quote))
@@ -249,14 +256,27 @@ def _best_span_near(
         for b in range(max(a + 1, end - slack), min(len(body), end + slack) + 1):
             cutoff = best[2] if best_key is not None else len(quote)
             d = Levenshtein.distance(quote, body[a:b], score_cutoff=cutoff)
-            key = (d, _cuts(body, a, b, bounded), _edges(body, a, b, quote), abs((b - a) - len(quote)), abs(a - start))
+            key = (
+                d,
+                _cuts(body, a, b, bounded),
+                _edges(body, a, b, quote),
+                _context_unlike(body, a, b, around),
+                abs((b - a) - len(quote)),
+                abs(a - start),
+            )
             if best_key is None or key < best_key:
                 best_key, best = key, (a, b, d)
     return best
 
 
 def _fuzzy(
-    body: str, quote: str, lo: int, hi: int, limit: int, bounded: tuple[bool, bool] = (False, False)
+    body: str,
+    quote: str,
+    lo: int,
+    hi: int,
+    limit: int,
+    bounded: tuple[bool, bool] = (False, False),
+    around: tuple[str, str] = ("", ""),
 ) -> _Candidate | None:
     """Return the best approximate match of quote within body[lo:hi] if it is within limit edits."""
     lo, hi = max(0, lo), min(len(body), hi)
@@ -270,7 +290,7 @@ def _fuzzy(
         a, b = lo + alignment.dest_start, lo + alignment.dest_end
     else:  # rapidfuzz aligns the shorter string inside the longer one
         a, b = lo, hi
-    a, b, d = _best_span_near(body, quote, a, b, slack=3, bounded=bounded)
+    a, b, d = _best_span_near(body, quote, a, b, slack=3, bounded=bounded, around=around)
     a, b = _trim(body, a, b, quote)
     d = Levenshtein.distance(quote, body[a:b])
     if d > limit or b <= a:
@@ -307,6 +327,14 @@ def _edges(body: str, a: int, b: int, quote: str) -> int:
     return int(body[a : a + 1] != quote[:1]) + int(body[b - 1 : b] != quote[-1:])
 
 
+def _context_unlike(body: str, a: int, b: int, around: tuple[str, str]) -> int:
+    """Edits between the text just around body[a:b] and the quote's remembered prefix and suffix (their ends)."""
+    before, after = around[0][-CERTAIN_MARGIN:], around[1][:CERTAIN_MARGIN]
+    return Levenshtein.distance(before, body[max(0, a - len(before)) : a]) + Levenshtein.distance(
+        after, body[b : b + len(after)]
+    )
+
+
 def _fuzzy_at(
     body: str,
     quote: str,
@@ -321,7 +349,6 @@ def _fuzzy_at(
     followed and preceded by what followed and preceded the quote (around: its stored prefix and suffix).
     """
     best: tuple | None = None  # (distance, words cut, ends unlike, context unlike, distance from hint, start, end)
-    before, after = around[0][-CERTAIN_MARGIN:], around[1][:CERTAIN_MARGIN]
     length = len(quote)
     for a in range(max(0, hint - limit), min(len(body), hint + limit) + 1):
         for b in range(max(a + 1, a + length - limit), min(len(body), a + length + limit) + 1):
@@ -333,8 +360,7 @@ def _fuzzy_at(
                 d,
                 _cuts(body, a, b, bounded),
                 _edges(body, a, b, quote),
-                Levenshtein.distance(before, body[max(0, a - len(before)) : a])
-                + Levenshtein.distance(after, body[b : b + len(after)]),
+                _context_unlike(body, a, b, around),
                 abs(a - hint) + abs((b - a) - length),
                 a,
                 b,
@@ -351,7 +377,7 @@ def _fuzzy_at(
 
 def _candidates(text: _Text, stored: StoredQuote, hint: int, spans: Collection[tuple[int, int]]) -> list[_Candidate]:
     body, quote = text.body, stored.quote
-    bounded = _bounded(stored)
+    bounded, around = _bounded(stored), (stored.prefix, stored.suffix)
     taken = {start for start, _ in spans}
     # The same letters inside a longer word ("a" in "officially") are not the quote when the quote was whole words.
     found = {
@@ -369,18 +395,17 @@ def _candidates(text: _Text, stored: StoredQuote, hint: int, spans: Collection[t
     limit = max_errors(quote)
     if not any(abs(c.start - hint) <= limit and c.distance == 0 for c in found.values()):
         # A short quote is tried at every nearby start and end; a long one is aligned first (rapidfuzz), then refined.
-        around = (stored.prefix, stored.suffix)
         near = [_fuzzy_at(body, quote, hint, limit, bounded, around)] if len(quote) <= SHORT_QUOTE else []
         if not near or near[0] is None or near[0].distance > 0:
             lo, hi = hint - 2 * limit - CONTEXT_LENGTH, hint + len(quote) + 2 * limit + CONTEXT_LENGTH
-            near.append(_fuzzy(body, quote, lo, hi, limit, bounded))
+            near.append(_fuzzy(body, quote, lo, hi, limit, bounded, around))
         for candidate in near:
             if candidate is None or _overlaps(candidate, spans):
                 continue
             if not _cuts(body, candidate.start, candidate.end, bounded):
                 found.setdefault((candidate.start, candidate.end), candidate)
     if not found:
-        anywhere = _fuzzy(body, quote, 0, len(body), limit, bounded)
+        anywhere = _fuzzy(body, quote, 0, len(body), limit, bounded, around)
         if anywhere is not None and not _overlaps(anywhere, spans):
             found[anywhere.start, anywhere.end] = anywhere
     return list(found.values())
