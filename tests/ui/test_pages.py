@@ -243,3 +243,20 @@ class HugeNumberTests:
             reverse("claim-transition", args=[new_claim.pk]), {"to": "researching", "version": huge}
         )
         assert response.status_code == 400
+
+
+@pytest.mark.django_db
+class SiteRootFileTests:
+    def test_the_favicon_is_served_and_linked_from_every_page(self, client):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 200
+        assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+        body = b"".join(response.streaming_content)
+        assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header
+        assert '<link rel="icon" href="/favicon.ico"' in client.get("/fact-checks/").content.decode()
+
+    def test_robots_txt_keeps_crawlers_out_of_the_desk(self, client):
+        response = client.get("/robots.txt")
+        assert response.status_code == 200
+        text = b"".join(response.streaming_content).decode()
+        assert "Disallow: /claims/" in text and "Allow: /fact-checks/" in text
