@@ -198,6 +198,19 @@ class ClaimPageTests:
         assert "New → Researching" in body and "Starting." in body
         assert "Evidence added" in body
 
+    def test_quote_context_is_cut_at_word_boundaries(self, client_for, editor, reporter):
+        body = (
+            "Overnight, Russian strikes knocked out power to the radio stations until the evening, "
+            "officials of the regional administration said on Monday in a statement on their website."
+        )
+        claim = make_claim(by=reporter, article=ArticleFactory(body=body), quote="until the evening")
+        page = client_for(editor).get(claim.get_absolute_url()).content.decode()
+        shown = page.split('<p class="in-context">', 1)[1].split("</p>", 1)[0]
+        assert shown.startswith("…")
+        assert shown.split("<mark")[0].lstrip("…").split()[0] in body.split()  # a whole word, not "ro"
+        assert shown.endswith("…")
+        assert shown.split("</mark>")[1].rstrip("…").split()[-1] in body.split()
+
     def test_it_explains_unavailable_transitions(self, client_for, editor, new_claim):
         workflow.transition(new_claim, to="researching", by=editor)
         response = client_for(editor).get(new_claim.get_absolute_url())
