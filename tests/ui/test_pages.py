@@ -198,6 +198,21 @@ class ClaimPageTests:
         assert "New → Researching" in body and "Starting." in body
         assert "Evidence added" in body
 
+    def test_history_names_articles_sources_and_claimants_with_links(self, client_for, editor, new_claim):
+        from tests.factories import SourceFactory, add_evidence
+
+        workflow.transition(new_claim, to="researching", by=editor)
+        source = SourceFactory(title="NATO press release", url="https://www.nato.int/release")
+        add_evidence(new_claim, by=editor, source=source)
+        article = new_claim.appearances.get().article
+        page = client_for(editor).get(new_claim.get_absolute_url()).content.decode()
+        history_html = page[page.index('id="history"') :]
+        assert f'<a href="/articles/{article.pk}/">{article.title}</a>' in history_html
+        assert '<a href="https://www.nato.int/release" rel="noopener noreferrer">NATO press release' in history_html
+        assert new_claim.claimant.name in history_html
+        assert f"article</span>: <ins>{article.pk}<" not in history_html
+        assert f"source</span>: <ins>{source.pk}<" not in history_html
+
     def test_quote_context_is_cut_at_word_boundaries(self, client_for, editor, reporter):
         body = (
             "Overnight, Russian strikes knocked out power to the radio stations until the evening, "
