@@ -298,6 +298,16 @@ class ClaimSerializer(serializers.ModelSerializer):
         return claimreview.public_url(claim)
 
 
+class TrashedClaimSerializer(ClaimSerializer):
+    """A claim in the trash: also when and by whom it was moved there."""
+
+    deleted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "deleted_at", "deleted_by"]
+        read_only_fields = fields
+
+
 class ClaimCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10_000)
     appearances = AppearanceInputSerializer(many=True, allow_empty=False, max_length=100)
