@@ -12,6 +12,7 @@ from .claims import (
     claim_trash,
     evidence_add,
     evidence_remove,
+    trash_list,
 )
 from .dashboard import dashboard, home
 from .inbox import (
@@ -60,4 +61,5 @@ __all__ = [
     "factcheck_index",
     "home",
     "log_claim",
+    "trash_list",
 ]
