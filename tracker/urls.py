@@ -45,6 +45,7 @@ urlpatterns = [
     path("claims/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
     path("claims/<int:pk>/comments/", views.comment_add, name="claim-comment-add"),
     path("claims/<int:pk>/comments/<int:comment_id>/edit/", views.comment_edit, name="claim-comment-edit"),
+    path("claimants/<int:pk>/", views.claimant_detail, name="claimant-detail"),
     path("feeds/", views.feed_list, name="feed-list"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed-detail"),
     path("feeds/<int:pk>/poll/", views.feed_poll, name="feed-poll"),

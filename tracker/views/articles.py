@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tracker import articles, claims, highlight, roles
+from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
-from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
+from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, outlet_named
 from tracker.importing import ImportFileError, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
@@ -192,7 +192,9 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # One transaction: a refused claim leaves no new claimant behind.
         with transaction.atomic():
-            claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
+            claimant = claimants.find_or_create(
+                data["claimant"], data["claimant_description"], data["claimant_kind"], by=request.user
+            )
             claim = claims.log_claim(
                 claims.ClaimInput(
                     text=data["text"],
