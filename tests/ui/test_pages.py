@@ -235,6 +235,13 @@ class ClaimPageTests:
         body = response.content.decode()
         assert "Before review the claim needs a rating" in body
 
+    def test_it_shows_claimreview_warnings_for_a_claim_without_claimant(self, client_for, editor):
+        claim = make_claim(by=editor, claimant=None)
+        body = client_for(editor).get(claim.get_absolute_url()).content.decode()
+        assert 'id="claimreview-warnings"' in body
+        assert "No claimant: the ClaimReview will have no itemReviewed.author." in body
+        assert "the claim can be published without them" in body
+
     def test_a_reporter_sees_no_transition_buttons(self, client_for, new_claim):
         response = client_for("reporter").get(new_claim.get_absolute_url())
         assert all(t["reason"] for t in response.context["transitions"])

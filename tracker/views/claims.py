@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker import claims, history, roles, workflow
+from tracker import claimreview, claims, history, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
@@ -163,6 +163,7 @@ def render_claim(request: HttpRequest, claim: Claim, status: int = 200, **overri
         "appearances": appearances,
         "evidence": evidence,
         "transitions": transitions,
+        "claimreview_warnings": claimreview.warnings(claim),
         "timeline": timeline,
         "corrections": list(claim.corrections.select_related("previous_rating", "new_rating")),
         "can_edit": roles.can_edit_claim(user, claim) and not claim.in_trash,
