@@ -45,11 +45,17 @@ class LogClaimKindTests:
         page = client_for("reporter").get(ArticleFactory().get_absolute_url()).content.decode()
         assert 'name="claimant_kind"' in page and "Guess from the name" in page
 
-    def test_an_unknown_kind_is_a_400_that_keeps_the_input(self, client_for):
+    def test_an_unknown_kind_is_refused_and_keeps_the_input(self, client_for):
         article = ArticleFactory()
-        response = self.log(client_for("reporter"), article, claimant="Some Body", claimant_kind="robot")
-        assert response.status_code == 400
-        assert "Some Body" in response.content.decode() and not Claimant.objects.filter(name="Some Body").exists()
+        client = client_for("reporter")
+        response = self.log(client, article, claimant="Some Body", claimant_kind="robot")
+        assert response.status_code == 303
+        page = client.get(response["Location"]).content.decode()
+        assert (
+            "Some Body" in page
+            and "Select a valid choice" in page
+            and not Claimant.objects.filter(name="Some Body").exists()
+        )
 
 
 @pytest.mark.django_db
