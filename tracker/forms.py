@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from tracker import roles
 from tracker.claims import normalise_url
+from tracker.importing import TEXT_ENCODINGS
 from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
 from tracker.uploads import MAX_UPLOAD_BYTES
@@ -48,6 +49,12 @@ class ArticleImportForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), required=False, strip=False, label="Text")
     file = forms.FileField(
         required=False, label="…or a .txt file", widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"})
+    )
+    encoding = forms.ChoiceField(
+        choices=[("", "Detect (UTF-8 first)"), *TEXT_ENCODINGS],
+        required=False,
+        label="File encoding",
+        help_text="Left to detection, the desk says which encoding it read; choose one if the letters come out wrong.",
     )
 
     def __init__(self, *args, file_too_large: bool = False, **kwargs):
