@@ -226,9 +226,20 @@ def _fit_change_reason(reason: str) -> str:
 
 def build_snapshot(claim: Claim, published_at) -> dict:
     """Copy what the public may see of the claim as it stands now."""
+    return snapshot_of(
+        claim,
+        published_at,
+        bounds=Rating.scale_bounds(),
+        tags=[tag.name for tag in claim.tags.all()],
+        evidence=list(claim.evidence.select_related("source")),
+        appearances=list(claim.appearances.select_related("article__outlet")),
+    )
+
+
+def snapshot_of(claim: Claim, published_at, *, bounds, tags, evidence, appearances) -> dict:
+    """The snapshot of claim from its parts as given (no queries): build_snapshot reads them, bench.fill makes them."""
     rating = claim.rating
-    bounds = Rating.scale_bounds()
-    appearances = sorted(claim.appearances.select_related("article__outlet"), key=lambda a: a.chronological_key(a))
+    appearances = sorted(appearances, key=lambda a: a.chronological_key(a))
     claimant = claim.claimant
     first_published = claim.published_at or published_at
     return {
@@ -251,7 +262,7 @@ def build_snapshot(claim: Claim, published_at) -> dict:
         },
         "verdict_summary": claim.verdict_summary,
         "verdict_explanation": claim.verdict_explanation,
-        "tags": sorted(tag.name for tag in claim.tags.all()),
+        "tags": sorted(tags),
         "evidence": [
             {
                 "stance": ev.stance,
@@ -266,7 +277,7 @@ def build_snapshot(claim: Claim, published_at) -> dict:
                     "archive_url": ev.source.archive_url,
                 },
             }
-            for ev in claim.evidence.select_related("source")
+            for ev in evidence
         ],
         "appearances": [
             {
