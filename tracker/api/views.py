@@ -35,6 +35,7 @@ from tracker import articles, claimreview, claims, history, references, roles, w
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
 from tracker.api.exceptions import PreconditionRequired, exception_handler
+from tracker.api.idempotency import idempotent
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -187,6 +188,7 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def permission_model(self):
         return self.queryset.model
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -268,6 +270,7 @@ class ArticleViewSet(ResourceViewSet):
             return s.ArticleEditedSerializer
         return s.ArticleSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -316,6 +319,7 @@ class SourceViewSet(ResourceViewSet):
     queryset = Source.objects.order_by("title", "id")
     serializer_class = s.SourceSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -483,6 +487,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(self.get_serializer(claim).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = s.ClaimCreateSerializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -528,6 +533,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         parameters=[IF_MATCH, ETAG],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def transition(self, request, *args, **kwargs):
         claim = self.get_object()
         serializer = s.TransitionSerializer(data=body_dict(request))
@@ -605,6 +611,7 @@ class ClaimAppearanceViewSet(ClaimPartMixin, mixins.ListModelMixin, viewsets.Gen
             return Appearance.objects.none()
         return Appearance.objects.filter(claim=self.get_claim()).order_by("article_id", "start", "id")
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.AppearanceInputSerializer(data=body_dict(request))
@@ -640,6 +647,7 @@ class ClaimEvidenceViewSet(ClaimPartMixin, mixins.ListModelMixin, mixins.Retriev
             .order_by("added_at", "id")
         )
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.EvidenceInputSerializer(data=body_dict(request))
