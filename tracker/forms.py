@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracker import roles
-from tracker.claims import normalise_url
-from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag, validate_language
+from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
+from tracker.references import normalise_url
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
@@ -34,21 +34,6 @@ def split_names(value: str) -> list[str]:
             seen.add(name.lower())
             names.append(name)
     return names
-
-
-def find_or_create_claimant(name: str, description: str = "", *, by=None) -> Claimant | None:
-    """Return the claimant called name (case-insensitively), creating it when new."""
-    name = " ".join(anchoring.normalise_text(name or "").split())
-    if not name:
-        return None
-    existing = Claimant.objects.filter(name__iexact=name).order_by("id").first()
-    if existing is not None:
-        return existing
-    claimant = Claimant(name=name[:200], description=(description or "").strip()[:300])
-    claimant.full_clean()
-    claimant._history_user = by
-    claimant.save()
-    return claimant
 
 
 class ArticleImportForm(forms.Form):
@@ -100,21 +85,6 @@ class ArticleImportForm(forms.Form):
             "body": data["body"],
         }
         return {name: value for name, value in fields.items() if value not in (None, "", [])}
-
-
-def outlet_named(name: str, *, by=None) -> Outlet | None:
-    """Return the outlet called name, creating it when new."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    existing = Outlet.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    outlet = Outlet(name=name)
-    outlet.full_clean()
-    outlet._history_user = by
-    outlet.save()
-    return outlet
 
 
 class LogClaimForm(forms.Form):

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import claimreview, claims
+from tracker import claimreview, claims, references
 from tracker.models import (
     Appearance,
     Article,
@@ -191,7 +191,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        # Creating with a URL already stored reuses that source (tracker.claims.find_or_create_source).
+        # Creating with a URL already stored reuses that source (tracker.references.source_for).
         extra_kwargs = {
             "url": {"allow_null": True, "required": False, "validators": [http_url_validator]},
             "archive_url": {"validators": [http_url_validator]},
@@ -200,7 +200,7 @@ class SourceSerializer(serializers.ModelSerializer):
     def validate_url(self, value):
         if not value:
             return None
-        value = claims.normalise_url(value)
+        value = references.normalise_url(value)
         if self.instance is not None:
             taken = Source.objects.filter(url=value).exclude(pk=self.instance.pk).first()
             if taken is not None:

@@ -13,10 +13,11 @@ from django.utils.html import format_html
 
 from tracker import articles, claims, highlight, roles
 from tracker.errors import DeskError
-from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
+from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
 from tracker.importing import ImportFileError, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
+from tracker.references import claimant_named, outlet_named
 from tracker.uploads import skipped_uploads
 
 from . import reading
@@ -192,7 +193,7 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # One transaction: a refused claim leaves no new claimant behind.
         with transaction.atomic():
-            claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
+            claimant = claimant_named(data["claimant"], data["claimant_description"], by=request.user)
             claim = claims.log_claim(
                 claims.ClaimInput(
                     text=data["text"],
