@@ -39,9 +39,10 @@ class AppearanceError(WorkflowError):
 
     status = 400
 
-    def __init__(self, message: str, index: int | None = None, field: str = "quote"):
+    def __init__(self, message: str, index: int | None = None, field: str = "quote", starts: list[int] | None = None):
         super().__init__(message, field=field)
         self.index = index
+        self.starts = starts  # where an ambiguous quote occurs, for the person to choose
 
 
 class DuplicateEvidence(WorkflowError):
@@ -102,7 +103,7 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
         anchor = anchoring.anchor_quote(item.article.body, item.quote, item.start)
     except (anchoring.AnchorError, anchoring.InvalidText) as exc:
         field_name = "start" if isinstance(exc, anchoring.StartMismatch) else "quote"
-        raise AppearanceError(str(exc), index=index, field=field_name) from exc
+        raise AppearanceError(str(exc), index=index, field=field_name, starts=getattr(exc, "starts", None)) from exc
     appearance = Appearance(
         claim=claim,
         article=item.article,

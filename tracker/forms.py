@@ -113,6 +113,12 @@ class LogClaimForm(forms.Form):
         help_text="Who made the claim. A new name is added.",
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
     )
+    claimant_kind = forms.ChoiceField(
+        choices=[("", "Guess from the name"), *Claimant.Kind.choices],
+        required=False,
+        label="Claimant is a",
+        help_text="For a new claimant; “Ukrainian Air Force” is guessed an organisation. Editable later on its page.",
+    )
     claimant_description = forms.CharField(max_length=300, required=False, label="Claimant description")
     attribution = forms.CharField(max_length=500, required=False, help_text="As worded, e.g. “officials said”.")
     tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
@@ -134,6 +140,15 @@ class AppearanceForm(forms.Form):
         if article is None:
             raise ValidationError("There is no article with this id.")
         return article
+
+
+class ClaimantForm(forms.Form):
+    """Edit a claimant; revision is the history record the page showed, so a stale edit is refused."""
+
+    revision = forms.IntegerField(min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Claimant.Kind.choices)
+    description = forms.CharField(max_length=300, required=False, help_text="e.g. “US Secretary of State”")
 
 
 class VersionedForm(forms.Form):

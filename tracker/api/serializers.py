@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import claimreview, claims, references
+from tracker import claimants, claimreview, claims, references
 from tracker.models import (
     Appearance,
     Article,
@@ -173,6 +173,12 @@ class ClaimantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claimant
         fields = ["id", "name", "kind", "description"]
+        extra_kwargs = {"kind": {"help_text": "person or organisation; guessed from the name when left out."}}
+
+    def validate(self, attrs):
+        if self.instance is None and "kind" not in attrs and attrs.get("name"):
+            attrs["kind"] = claimants.guess_kind(attrs["name"])
+        return attrs
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -303,6 +309,16 @@ class ClaimSerializer(serializers.ModelSerializer):
         if claim.public_snapshot is None:
             return None
         return claimreview.public_url(claim)
+
+
+class TrashedClaimSerializer(ClaimSerializer):
+    """A claim in the trash: also when and by whom it was moved there."""
+
+    deleted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "deleted_at", "deleted_by"]
+        read_only_fields = fields
 
 
 class ClaimCreateSerializer(serializers.Serializer):

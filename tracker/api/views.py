@@ -409,8 +409,9 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
-        description="Desk members see every claim (not the trash). Anonymous callers see published claims only, "
-        "as last published (PublishedClaim), and may filter them by rating and search only.",
+        description="Desk members see every claim (not the trash; editors, reviewers and admins see the trash "
+        "instead with ?trash=1, each claim with deleted_at and deleted_by). Anonymous callers see published "
+        "claims only, as last published (PublishedClaim), and may filter them by rating and search only.",
         responses=CLAIM_RESPONSE,
     ),
     retrieve=extend_schema(
@@ -453,15 +454,25 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     def filterset_class(self):
         return filters.PublishedClaimFilter if self.is_public() else filters.ClaimFilter
 
+    def in_trash(self) -> bool:
+        """Whether this request is about the trash: the list with ?trash=1, or a restore."""
+        if getattr(self, "swagger_fake_view", False):
+            return False
+        return self.action == "restore" or (self.action == "list" and filters.trash_requested(self.request))
+
     def get_queryset(self):
         if self.action == "claimreview":
             return Claim.objects.public().prefetch_related("corrections")
         if self.is_public():
             return Claim.objects.public().prefetch_related("corrections").order_by("-created_at", "-id")
+        if self.in_trash():
+            return trashed_claims()
         return desk_claims()
 
     def get_serializer_class(self):
-        return s.PublishedClaimSerializer if self.is_public() else s.ClaimSerializer
+        if self.is_public():
+            return s.PublishedClaimSerializer
+        return s.TrashedClaimSerializer if self.in_trash() else s.ClaimSerializer
 
     def serialize_claim(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim, context=self.get_serializer_context()).data
@@ -524,6 +535,27 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        summary="Restore a claim from the trash",
+        description="Editors, reviewers and admins. The claim comes back in the status it had, with its history. "
+        'If-Match or "version" is optional here (nothing is overwritten); when given, a stale one answers 412. '
+        "A claim that is not in the trash answers 404 (it is not found among the trashed claims).",
+        request=s.VersionedSerializer,
+        responses={200: s.ClaimSerializer, 412: STALE},
+        parameters=[IF_MATCH, ETAG],
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, *args, **kwargs):
+        claim = self.get_object()
+        serializer = s.VersionedSerializer(data=body_dict(request))
+        serializer.is_valid(raise_exception=True)
+        body_version = serializer.validated_data.get("version")
+        version = body_version
+        if request.headers.get("If-Match", "").strip() or body_version is not None:
+            version = expected_version(request, claim, body_version)
+        claim = workflow.restore(claim, by=request.user, expected_version=version)
+        return self.claim_response(claim)
+
+    @extend_schema(
         summary="Move a claim through the verification workflow",
         description="Refusals: 400 on note when the move needs one, 403 when your role may not make it (or you "
         "sent the claim to review yourself and try to publish it), 409 naming the allowed moves when the table "
@@ -574,6 +606,16 @@ def desk_claims():
             "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
         )
         .annotate(has_appearance_url=Exists(linked))
+    )
+
+
+def trashed_claims():
+    return (
+        Claim.all_objects.trashed()
+        .select_related("rating", "assignee", "created_by", "deleted_by")
+        .prefetch_related(
+            "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
+        )
     )
 
 
