@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # A throwaway key for test runs only; real deployments set SECRET_KEY.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key}
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key-never-deployed-0123456789-abcdefghijklmnop}
 
 .PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
 .PHONY: train-checkworthy bench-checkworthy bench-anchoring bench bench-fill
