@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0031_inbox_permissions'),
+        ("tracker", "0031_inbox_permissions"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='claim',
-            name='claim_last_published',
+            model_name="claim",
+            name="claim_last_published",
         ),
     ]
