@@ -90,3 +90,23 @@ class ListQueryTests:
             response = client.get(f"/api/v1/claims/?page_size={rows}")
         assert len(response.json()["results"]) == rows
         assert len(captured) <= 4, [q["sql"][:120] for q in captured]
+
+
+class ClaimSerializerTests:
+    def test_the_written_out_representation_is_the_fields_own(self, editor, reviewer):
+        from rest_framework import serializers
+
+        from tests.factories import make_claim
+        from tracker.api import serializers as s
+        from tracker.api.views import desk_claims
+
+        published(editor, reviewer, "Published with everything.")
+        make_claim(by=editor, text="Bare claim.", claimant=None)
+        tagged = make_claim(by=editor, text="Tagged, assigned, dated.", tags=["b tag", "a tag"])
+        from tracker import claims as domain
+
+        domain.edit_claim(tagged, {"assignee": editor, "priority": "high"}, by=editor, expected_version=None)
+        for claim in desk_claims():
+            fast = s.ClaimSerializer(claim).data
+            fields = serializers.ModelSerializer.to_representation(s.ClaimSerializer(claim), claim)
+            assert fast == dict(fields), claim.text
