@@ -207,6 +207,9 @@ TEMPLATES = [
 
 DATABASES = _databases(DEBUG)
 
+# Permissions cached between requests, dropped when roles change (tracker.auth).
+AUTHENTICATION_BACKENDS = ["tracker.auth.CachedPermissionBackend"]
+
 
 def _caches() -> dict:
     # Login and token throttles count in the cache: with several app servers
