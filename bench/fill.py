@@ -646,12 +646,11 @@ def database_url_for(base_url: str, scale: float) -> str:
 
 def fill_mark(scale: float) -> str:
     """What a filled database says of itself: the fill's format, its scale, and the migrations it was made by."""
-    from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    leaves = sorted(
-        f"{app}.{name}" for app, name in MigrationLoader(connection, ignore_no_migrations=True).graph.leaf_nodes()
-    )
+    # From the migration files alone: the database may not exist yet.
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    leaves = sorted(f"{app}.{name}" for app, name in graph.leaf_nodes())
     return f"factdesk-bench format={FILL_FORMAT} scale={scale:g} migrations={','.join(leaves)}"
 
 

@@ -7,6 +7,8 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tracker import auth
         from tracker.inbox import signals
 
         signals.connect()
+        auth.connect()

@@ -7,7 +7,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracker import roles
+from tracker import references, roles
 from tracker.errors import DeskError
 from tracker.models import Claimant
 from tracker.reading import anchoring
@@ -157,16 +157,17 @@ def clean_name(name: str) -> str:
 
 def find_or_create(name: str, description: str = "", kind: str = "", *, by=None) -> Claimant | None:
     """Return the claimant called name (case-insensitively), creating it when new as kind (guessed when empty)."""
-    name = clean_name(name)
+    name = clean_name(name)[:200]
     if not name:
         return None
-    existing = Claimant.objects.filter(name__iexact=name).order_by("id").first()
-    if existing is not None:
-        return existing
-    claimant = Claimant(name=name[:200], description=(description or "").strip()[:300], kind=kind or guess_kind(name))
-    claimant.full_clean()
-    claimant._history_user = by
-    claimant.save()
+    # The same lock key as references.claimant_named without a kind, so both doors serialise on one name.
+    claimant, _ = references.find_or_create(
+        "claimant",
+        f":{name.lower()}",
+        lambda: Claimant.objects.filter(name__iexact=name).order_by("id").first(),
+        lambda: Claimant(name=name, description=(description or "").strip()[:300], kind=kind or guess_kind(name)),
+        by,
+    )
     return claimant
 
 

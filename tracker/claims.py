@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
+from django.db import transaction
 from django.dispatch import Signal
 
-from tracker import roles
+from tracker import references, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
 from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
@@ -79,14 +77,6 @@ def _tag_key(name) -> str:
         return str(name)
 
 
-def _find_tag(name: str) -> Tag | None:
-    # Compared in Python: SQLite's LIKE and lower() fold only ASCII, so
-    # "НАТО" and "нато" would be two tags there. Same length first, to read few rows.
-    key = name.lower()
-    candidates = Tag.objects.annotate(length=Length("name")).filter(length=len(name))
-    return next((tag for tag in candidates if tag.name.lower() == key), None)
-
-
 def resolve_tags(names) -> list[Tag]:
     """Return Tag rows for names (case-insensitively), creating the unknown ones."""
     if not _is_name_list(names):
@@ -102,14 +92,7 @@ def resolve_tags(names) -> list[Tag]:
             continue
         if len(name) > max_length:
             raise ValidationError({"tags": f"A tag name may be at most {max_length} characters: “{name[:40]}…”."})
-        tag = _find_tag(name)
-        if tag is None:
-            try:
-                with transaction.atomic():
-                    tag = Tag.objects.create(name=name)
-            except IntegrityError:
-                # Another editor created the same tag a moment ago.
-                tag = _find_tag(name)
+        tag = references.tag_named(name)
         if tag not in tags:
             tags.append(tag)
     return tags
@@ -297,37 +280,6 @@ def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
         claim.tags.set(tags)
     finally:
         del claim.skip_history_when_saving
-
-
-def normalise_url(url: str) -> str:
-    """Return url with its scheme and host lower-cased and its fragment dropped, for source reuse."""
-    url = anchoring.normalise_text(url).strip()
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
-
-
-def find_or_create_source(fields: dict, *, by) -> Source:
-    """Return the source with fields["url"], creating it from fields when it is new."""
-    try:
-        url = normalise_url(fields["url"]) if fields.get("url") else None
-    except anchoring.InvalidText as exc:
-        raise ValidationError({"url": str(exc)}) from exc
-    except ValueError as exc:  # urlsplit refuses malformed hosts such as "http://[::1"
-        raise ValidationError({"url": "Enter a valid URL."}) from exc
-    if url:
-        existing = Source.objects.filter(url=url).first()
-        if existing is not None:
-            return existing
-    source = Source(**{**fields, "url": url, "created_by": by})
-    source.full_clean()
-    source._history_user = by
-    try:
-        with transaction.atomic():
-            source.save()
-    except IntegrityError:
-        # Another editor created the same source a moment ago: use theirs.
-        return Source.objects.get(url=url)
-    return source
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracker import roles
-from tracker.claims import normalise_url
 from tracker.importing import TEXT_ENCODINGS
-from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag, validate_language
+from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
+from tracker.references import normalise_url
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
@@ -92,21 +92,6 @@ class ArticleImportForm(forms.Form):
             "body": data["body"],
         }
         return {name: value for name, value in fields.items() if value not in (None, "", [])}
-
-
-def outlet_named(name: str, *, by=None) -> Outlet | None:
-    """Return the outlet called name, creating it when new."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    existing = Outlet.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    outlet = Outlet(name=name)
-    outlet.full_clean()
-    outlet._history_user = by
-    outlet.save()
-    return outlet
 
 
 class LogClaimForm(forms.Form):

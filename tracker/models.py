@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -308,11 +309,12 @@ class Claim(models.Model):
             models.Index(fields=["priority"], name="claim_priority"),
             models.Index(fields=["created_at"], name="claim_created_at"),
             models.Index(fields=["-updated_at"], name="claim_updated_at"),
-            models.Index(fields=["-last_published_at"], name="claim_last_published"),
             models.Index(fields=["deleted_at"], name="claim_deleted_at"),
             # The queue's priority sort orders by an expression; only an index on it avoids sorting every claim.
             models.Index(priority_rank(), F("updated_at").desc(), F("id").desc(), name="claim_priority_rank"),
-            # The public index and the ClaimReview feed, newest first, however deep the page.
+            # The public index, its feed and the ClaimReview feed, newest first, however deep the page. No
+            # other index may lead with last_published_at: a full one (NULLs first: the ~90% never published)
+            # lets the planner walk every unpublished claim to find a page of published ones.
             models.Index(
                 F("last_published_at").desc(),
                 F("id").desc(),
@@ -623,6 +625,25 @@ class TrashedClaim(Claim):
         proxy = True
         verbose_name = "claim in the trash"
         verbose_name_plural = "trash"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a creating POST sent with an Idempotency-Key, replayed to retries (DESIGN §4)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")]
+        indexes = [models.Index(fields=["user", "created_at"], name="idempotent_request_age")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"
 
 
 from tracker.inbox.models import *  # noqa: E402, F403  (the inbox room's models, app label tracker)

@@ -55,3 +55,6 @@ urlpatterns = [
     path("fact-checks/feed/", views.FactCheckFeed(), name="factcheck-feed"),
     path("fact-checks/<int:pk>/<str:slug>/", views.factcheck_detail, name="factcheck-detail"),
 ]
+
+# A lost database answers 503 even when it fails outside a view (tracker.middleware).
+handler500 = "tracker.middleware.handler500"

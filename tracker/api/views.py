@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -31,10 +31,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tracker import articles, claimreview, claims, history, roles, workflow
+from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
 from tracker.api.exceptions import PreconditionRequired, exception_handler
+from tracker.api.idempotency import idempotent
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -187,26 +188,31 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def permission_model(self):
         return self.queryset.model
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_create(serializer)
+        instance = self.save_or_revalidate(serializer, lambda: self.get_serializer(data=body_dict(request)))
         return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            return serializer.save()
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=body_dict(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_update(serializer)
+        instance = self.save_or_revalidate(
+            serializer, lambda: self.get_serializer(instance, data=body_dict(request), partial=True)
+        )
         return Response(self.get_serializer(instance).data)
 
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            return serializer.save()
+    def save_or_revalidate(self, serializer, again):
+        """Save; when a concurrent writer took a unique value meanwhile, answer as if it had been first."""
+        try:
+            with transaction.atomic():
+                return serializer.save()
+        except IntegrityError:
+            # The same 400 on the field that a request arriving a moment later gets from validation.
+            again().is_valid(raise_exception=True)
+            raise
 
 
 @extend_schema_view(
@@ -264,6 +270,7 @@ class ArticleViewSet(ResourceViewSet):
             return s.ArticleEditedSerializer
         return s.ArticleSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -312,13 +319,12 @@ class SourceViewSet(ResourceViewSet):
     queryset = Source.objects.order_by("title", "id")
     serializer_class = s.SourceSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        url = serializer.validated_data.get("url")
-        exists = bool(url) and Source.objects.filter(url=url).exists()
-        source = claims.find_or_create_source(serializer.validated_data, by=request.user)
-        code = status.HTTP_200_OK if exists else status.HTTP_201_CREATED
+        source, created = references.source_for(serializer.validated_data, by=request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(source).data, status=code)
 
 
@@ -492,6 +498,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(self.get_serializer(claim).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = s.ClaimCreateSerializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -558,6 +565,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         parameters=[IF_MATCH, ETAG],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def transition(self, request, *args, **kwargs):
         claim = self.get_object()
         serializer = s.TransitionSerializer(data=body_dict(request))
@@ -645,6 +653,7 @@ class ClaimAppearanceViewSet(ClaimPartMixin, mixins.ListModelMixin, viewsets.Gen
             return Appearance.objects.none()
         return Appearance.objects.filter(claim=self.get_claim()).order_by("article_id", "start", "id")
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.AppearanceInputSerializer(data=body_dict(request))
@@ -680,6 +689,7 @@ class ClaimEvidenceViewSet(ClaimPartMixin, mixins.ListModelMixin, mixins.Retriev
             .order_by("added_at", "id")
         )
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.EvidenceInputSerializer(data=body_dict(request))
@@ -687,7 +697,7 @@ class ClaimEvidenceViewSet(ClaimPartMixin, mixins.ListModelMixin, mixins.Retriev
         data = serializer.validated_data
         # A source created for evidence that is then refused must not stay behind.
         with transaction.atomic():
-            source = data.get("source") or claims.find_or_create_source(serializer.source_fields(), by=request.user)
+            source = data.get("source") or references.source_for(serializer.source_fields(), by=request.user)[0]
             evidence = claims.add_evidence(
                 claim,
                 source=source,

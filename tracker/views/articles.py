@@ -13,11 +13,12 @@ from django.utils.html import format_html
 
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
-from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, outlet_named
+from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
 from tracker.importing import DecodedText, ImportFileError, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
 from tracker.reading import anchoring
+from tracker.references import outlet_named
 from tracker.uploads import skipped_uploads
 
 from . import reading

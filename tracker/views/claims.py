@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker import claimreview, claims, history, roles, workflow
+from tracker import claimreview, claims, history, references, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
@@ -467,7 +467,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # One transaction: refused evidence leaves no new source behind.
         with transaction.atomic():
-            source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
+            source = form.cleaned_data["source"] or references.source_for(form.source_fields(), by=request.user)[0]
             claims.add_evidence(
                 claim,
                 source=source,
