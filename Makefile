@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # A throwaway key for test runs only; real deployments set SECRET_KEY.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key}
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key-never-deployed-0123456789-abcdefghijklmnop}
 
 .PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
-.PHONY: train-checkworthy bench-checkworthy bench-anchoring
+.PHONY: train-checkworthy bench-checkworthy bench-anchoring bench bench-fill
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -71,6 +71,22 @@ bench-checkworthy: install
 # Quotes surviving edits of the seed articles: Factdesk's re-anchoring against Hypothesis's, and its speed.
 bench-anchoring: install
 	$(BIN)/python -m bench.anchoring
+
+# Scale (issue 8): a PostgreSQL desk of SCALE × 1M claims (and one of a tenth of it, for the
+# "1M ÷ 100k" figures), then every hot path against its baseline, interleaved; writes
+# bench-results.json. The databases are refilled only when missing or made by other migrations.
+SCALE ?= 1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factdesk_bench
+
+$(VENV)/.bench: $(VENV)/.dev requirements-bench.txt
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@touch $@
+
+bench-fill: $(VENV)/.bench
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.fill --scale $(SCALE) $(BENCH_ARGS)
+
+bench: $(VENV)/.bench
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.measure --scale $(SCALE) $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -75,7 +75,10 @@ class LoadDemoWithoutUsersTests:
 
         statuses = set(Claim.objects.values_list("status", flat=True))
         assert statuses == {s for s, _ in Claim.Status.choices}
-        summary = "4 articles, 8 claims (2 new, 2 researching, 1 in review, 2 published, 1 dismissed)"
+        summary = (
+            "3 stories and 1 original known only by its metadata, "
+            "8 claims (2 new, 2 researching, 1 in review, 2 published, 1 dismissed)"
+        )
         assert f"Demo desk loaded: {summary}" in out
 
     def test_the_seed_articles_carry_their_real_metadata(self):
@@ -90,6 +93,7 @@ class LoadDemoWithoutUsersTests:
         assert rt.url == "https://rt.com/russia/605189-west-russian-missiles-ukraine-zelensky/"
         assert (rt.outlet.domain, rt.outlet.country) == ("rt.com", "RU")
         wp = Article.objects.get(outlet__name="The Washington Post")
+        assert wp.title == "The Washington Post original of InoSMI's translation (its text and headline are not held)"
         assert wp.body == "" and wp.authors == ["Isobel Koshiw", "Siobhán O'Grady", "Ellen Francis"]
         assert wp.published_at.date().isoformat() == "2025-05-26"
         inosmi = Article.objects.get(outlet__name="InoSMI")
@@ -162,6 +166,17 @@ class LoadDemoWithoutUsersTests:
 
         assert counts() == before
         assert "The demo desk is already loaded (4 articles, 8 claims): nothing changed." in out
+
+    def test_a_desk_loaded_under_the_originals_former_title_gets_no_second_copy(self):
+        load()
+        former = data.ARTICLES["wp"]["former_titles"][0]
+        Article.objects.filter(outlet__name="The Washington Post").update(title=former)
+
+        load()
+
+        assert list(Article.objects.filter(outlet__name="The Washington Post").values_list("title", flat=True)) == [
+            former
+        ]
 
     def test_seed_articles_imported_earlier_are_completed_not_duplicated(self):
         call_command("import_articles", str(SEEDS), stdout=StringIO())

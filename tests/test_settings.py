@@ -36,7 +36,8 @@ def start(**env: str) -> subprocess.CompletedProcess:
 
 # Settings never connect, so this file is never created.
 UNUSED_DB = REPO / "settings-check.sqlite3"
-GOOD = {"SECRET_KEY": "a-test-key", "DATABASE_URL": f"sqlite:///{UNUSED_DB}"}
+STRONG_KEY = "test-only-key-never-deployed-0123456789-abcdefghijklmnop"
+GOOD = {"SECRET_KEY": STRONG_KEY, "DATABASE_URL": f"sqlite:///{UNUSED_DB}"}
 
 
 class EnvironmentTests:
@@ -59,7 +60,7 @@ class EnvironmentTests:
         }
 
     def test_postgres_url_is_accepted(self):
-        result = start(SECRET_KEY="k", DATABASE_URL="postgres://factdesk:secret@db.internal:5432/factdesk")
+        result = start(SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://factdesk:secret@db.internal:5432/factdesk")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["engine"] == "django.db.backends.postgresql"
 
@@ -124,6 +125,16 @@ class EnvironmentTests:
         result = start(**env)
         assert result.returncode != 0
         assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+    @pytest.mark.parametrize(
+        "key", ["short", "a" * 60, "django-insecure-" + "x1y2z3" * 10], ids=["short", "repetitive", "insecure"]
+    )
+    def test_weak_secret_key_is_refused_with_debug_off(self, key):
+        result = start(DATABASE_URL=GOOD["DATABASE_URL"], SECRET_KEY=key)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured: SECRET_KEY is too weak for DEBUG off" in result.stderr
+        # A developer's short key is fine with DEBUG on.
+        assert start(DATABASE_URL=GOOD["DATABASE_URL"], SECRET_KEY=key, DEBUG="1").returncode == 0
 
     @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), (" on ", True), ("no", False)])
     def test_debug_spellings(self, raw, expected):

@@ -374,17 +374,31 @@ class PreconditionTests:
         assert caught.value.allowed == ["in_review", "dismissed"]
 
     @pytest.mark.django_db
-    def test_publish_without_claimant_is_refused_for_the_claimreview(self, editor, reviewer):
+    def test_claim_without_claimant_or_date_is_published_with_warnings(self, editor, reviewer):
         claim = make_claim(by=editor, claimant=None)
         ready_for_review(claim, by=editor)
         claim = move(move(claim, "researching", editor), "in_review", editor)
+        assert any("claimant" in w for w in claimreview.warnings(claim))
+        claim = move(claim, "published", reviewer)
+        assert claim.status == "published"
+        review = claimreview.build(claim)
+        assert "author" not in review["itemReviewed"]
+        assert review["author"]["name"]
+
+    @pytest.mark.django_db
+    def test_missing_organisation_is_refused_at_send_to_review_not_at_publish(self, editor, reviewer, settings):
+        claim = make_claim(by=editor)
+        ready_for_review(claim, by=editor)
+        claim = move(claim, "researching", editor)
+        settings.FACTDESK_ORG_NAME = ""
         before = state(claim)
         with pytest.raises(PreconditionFailed) as caught:
-            move(claim, "published", reviewer)
-        assert any("claimant" in reason for reason in caught.value.reasons)
-        assert "ClaimReview" in str(caught.value)
+            move(claim, "in_review", editor)
+        assert any("FACTDESK_ORG_NAME" in r for r in caught.value.reasons)
         assert state(claim) == before
-        assert before["public_snapshot"] is None
+        settings.FACTDESK_ORG_NAME = "Desk"
+        claim = move(claim, "in_review", editor)
+        assert move(claim, "published", reviewer).status == "published"
 
 
 class FrozenFieldTests:

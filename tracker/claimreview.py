@@ -1,8 +1,10 @@
 """schema.org ClaimReview JSON-LD, built from a claim's public snapshot only.
 
 One builder for every door: the API endpoints, the feed, and the public
-fact-check page that embeds it. ``problems()`` is the publication check the
-workflow runs, so nothing is published whose ClaimReview would be incomplete.
+fact-check page that embeds it. ``required_problems()`` is what Google requires of
+a ClaimReview; the workflow checks it when a claim is sent to review, so a claim
+never gets stuck there (DESIGN §2). ``warnings()`` is what Google only recommends:
+shown on the claim page and in the API, never a refusal.
 """
 
 from __future__ import annotations
@@ -90,17 +92,31 @@ def build(claim: Claim, snapshot: dict | None = None, corrections=None) -> dict:
     return review
 
 
-def problems(claim: Claim, snapshot: dict) -> list[str]:
-    """Return the required ClaimReview fields a snapshot would leave empty."""
+def required_problems(claim: Claim) -> list[str]:
+    """Return what Google requires of a ClaimReview that this claim (and the site settings) would lack."""
     missing = []
-    if not (snapshot.get("text") or "").strip():
-        missing.append("claimReviewed (the claim text)")
-    if not (snapshot.get("rating") or {}).get("label"):
-        missing.append("reviewRating (a rating)")
-    if not snapshot.get("claimant"):
-        missing.append("itemReviewed.author (a claimant)")
-    if not snapshot.get("appearances"):
-        missing.append("itemReviewed.appearance (an appearance in an article)")
-    if not settings.FACTDESK_ORG_NAME:
-        missing.append("author (FACTDESK_ORG_NAME)")
+    if not (claim.text or "").strip():
+        missing.append("the claim text (claimReviewed)")
+    if claim.rating_id is None:
+        missing.append("a rating (reviewRating)")
+    if not (settings.FACTDESK_ORG_NAME or "").strip():
+        missing.append("the organisation's name (author: the FACTDESK_ORG_NAME setting)")
+    if not (settings.FACTDESK_SITE_URL or "").strip():
+        missing.append("the site address (url: the FACTDESK_SITE_URL setting)")
     return missing
+
+
+def warnings(claim: Claim) -> list[str]:
+    """Return what Google recommends of a ClaimReview that this claim lacks (never a refusal)."""
+    found = []
+    if claim.claimant_id is None:
+        found.append("No claimant: the ClaimReview will have no itemReviewed.author.")
+    # Lists annotate has_appearance_url (api.views.desk_claims) so rows cost no query each.
+    has_url = getattr(claim, "has_appearance_url", None)
+    if has_url is None:
+        has_url = claim.appearances.filter(article__url__isnull=False).exclude(article__url="").exists()
+    if not has_url:
+        found.append("No appearance has an article URL: the ClaimReview will have no appearance URL.")
+    if claim.claim_date is None:
+        found.append("No claim date: the ClaimReview will have no itemReviewed.datePublished.")
+    return found

@@ -155,6 +155,10 @@ class AppearanceForm(forms.Form):
     start = forms.IntegerField(required=False, min_value=0, max_value=MAX_INT, label="Start (optional)")
     attribution = forms.CharField(max_length=500, required=False)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "appearance_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_article(self):
         article = Article.objects.filter(pk=self.cleaned_data["article"]).first()
         if article is None:
@@ -220,6 +224,8 @@ class AssigneeForm(VersionedForm):
     assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
+        # The claim page holds several forms: each names its ids apart (unique ids, working labels).
+        kwargs.setdefault("auto_id", "assign_%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = roles.desk_members()
 
@@ -227,6 +233,10 @@ class AssigneeForm(VersionedForm):
 class TransitionForm(VersionedForm):
     to = forms.ChoiceField(choices=Claim.Status.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "transition_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EvidenceForm(VersionedForm):
@@ -243,6 +253,10 @@ class EvidenceForm(VersionedForm):
         max_length=MAX_LONG_TEXT,
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_LONG_TEXT)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "evidence_%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

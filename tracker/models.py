@@ -452,6 +452,25 @@ class Appearance(models.Model):
         return (self.anchor_state, self.quote, self.start, self.end, self.prefix, self.suffix, self.needs_confirmation)
 
     @property
+    def shown_context(self) -> anchoring.ShownContext:
+        """The quote's surroundings for the desk to read, cut at word boundaries.
+
+        From the article text while the quote stands there; else (an orphaned
+        quote) from the stored prefix and suffix.
+        """
+        body = self.article.body
+        if self.anchor_state != self.AnchorState.ORPHANED and body[self.start : self.end] == self.quote:
+            return anchoring.shown_context(body, self.start, self.end)
+        text = self.prefix + self.quote + self.suffix
+        return anchoring.shown_context(
+            text,
+            len(self.prefix),
+            len(self.prefix) + len(self.quote),
+            cut_before=len(self.prefix) >= anchoring.CONTEXT_LENGTH,
+            cut_after=len(self.suffix) >= anchoring.CONTEXT_LENGTH,
+        )
+
+    @property
     def needs_attention(self) -> bool:
         """Whether the desk should look at this quote: orphaned, or placed but not confirmed."""
         return self.anchor_state == self.AnchorState.ORPHANED or self.needs_confirmation

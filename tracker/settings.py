@@ -90,6 +90,13 @@ def env_origins(name: str) -> list[str]:
 def _secret_key(debug: bool) -> str:
     key = os.environ.get("SECRET_KEY", "").strip()
     if key:
+        # Django's own bar (check security.W009), enforced rather than warned
+        # about: a short key lets anyone forge sessions and password-reset links.
+        if not debug and (len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")):
+            raise ImproperlyConfigured(
+                "SECRET_KEY is too weak for DEBUG off: use at least 50 random characters, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            )
         return key
     if not debug:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -273,6 +280,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers and crawlers ask for at the site's root (/favicon.ico, /robots.txt).
+WHITENOISE_ROOT = BASE_DIR / "webroot"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -318,6 +327,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.parsers.StrictContentNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

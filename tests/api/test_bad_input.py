@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
+from tracker.models import Appearance, Article, Claim, Evidence, Outlet, Source, Tag
 
 V1 = "/api/v1/"
 
@@ -65,12 +65,20 @@ class BadJSONTests:
 
     @pytest.mark.parametrize(
         "content_type",
-        ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"],
+        [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/xml",
+            "*/*",
+            "application/*",
+        ],
     )
     def test_wrong_content_type_is_415(self, editor_client, content_type):
-        response = post_raw(editor_client, f"{V1}outlets/", "name=AP", content_type=content_type)
+        response = post_raw(editor_client, f"{V1}outlets/", '{"name": "AP"}', content_type=content_type)
         assert response.status_code == 415
         assert "Unsupported media type" in response.json()["detail"]
+        assert not Outlet.objects.filter(name="AP").exists()
 
     def test_an_accept_header_the_api_cannot_serve_is_406(self, editor_client):
         response = editor_client.get(f"{V1}outlets/", HTTP_ACCEPT="text/html")

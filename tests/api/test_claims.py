@@ -312,14 +312,15 @@ class ClaimTransitionTests:
         response = self.transition(editor_client, claim, to="published")
         assert response.status_code == 403
 
-    def test_publishing_without_claimant_is_409_with_the_reason(self, editor, reviewer_client, article):
+    def test_publishing_without_claimant_succeeds(self, editor, reviewer_client, article):
         claim = make_claim(by=editor, article=article, claimant=None)
         claim = workflow.transition(claim, to="researching", by=editor)
         claim = ready_for_review(claim, by=editor)
         claim = workflow.transition(claim, to="in_review", by=editor)
         response = self.transition(reviewer_client, claim, to="published")
-        assert response.status_code == 409
-        assert any("claimant" in reason for reason in response.json()["reasons"])
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "published"
+        assert any("claimant" in w for w in response.json()["claimreview_warnings"])
 
 
 @pytest.mark.django_db
@@ -524,3 +525,28 @@ class PublishedClaimTests:
         assert anon.get(detail(published_claim)).status_code == 404
         assert anon.get(f"{detail(published_claim)}claimreview/").status_code == 404
         assert anon.get(URL).json()["results"] == []
+
+
+@pytest.mark.django_db
+class ClaimReviewWarningTests:
+    """DESIGN §2: recommended ClaimReview fields are warnings, never a refusal to publish."""
+
+    def test_claim_without_claimant_reaches_published_over_the_api(self, editor_client, reviewer_client, editor):
+        claim = make_claim(by=editor, claimant=None, article=ArticleFactory(url=None))
+        body = editor_client.get(detail(claim)).json()
+        assert len(body["claimreview_warnings"]) == 3
+        assert any("claimant" in w for w in body["claimreview_warnings"])
+        assert any("URL" in w for w in body["claimreview_warnings"])
+        ready_for_review(claim, by=editor)
+        steps = [(editor_client, "researching"), (editor_client, "in_review"), (reviewer_client, "published")]
+        for client, to in steps:
+            version = client.get(detail(claim)).json()["version"]
+            response = client.post(f"{detail(claim)}transition/", {"to": to, "version": version}, format="json")
+            assert response.status_code == 200, response.json()
+        assert response.json()["status"] == "published"
+        listed = editor_client.get(URL).json()["results"]
+        assert listed[0]["claimreview_warnings"] == body["claimreview_warnings"]
+
+    def test_complete_claim_has_no_warnings(self, editor_client, editor):
+        claim = make_claim(by=editor, claim_date="2025-07-09")
+        assert editor_client.get(detail(claim)).json()["claimreview_warnings"] == []

@@ -288,3 +288,59 @@ class ClaimFilterTests:
         response = editor_client.get(f"{V1}claims/", params)
         assert response.status_code == 400
         assert set(params) <= set(response.json())
+
+
+@pytest.mark.django_db
+class PublishedClaimFilterTests:
+    """DESIGN §4: anonymous callers' filters apply to the published claims; bad values are a 400."""
+
+    @pytest.fixture
+    def published(self, editor, reviewer):
+        outlet = OutletFactory()
+        article = ArticleFactory(outlet=outlet)
+        claimant = ClaimantFactory()
+        a = publish(
+            make_claim(by=editor, article=article, claimant=claimant, tags=["Patriot"]),
+            editor=editor,
+            reviewer=reviewer,
+        )
+        b = publish(make_claim(by=editor, quote="Officials said"), editor=editor, reviewer=reviewer, rating="false")
+        draft = make_claim(by=editor, article=article, claimant=claimant, tags=["Patriot"])
+        return {"a": a.pk, "b": b.pk, "draft": draft, "article": article, "outlet": outlet, "claimant": claimant}
+
+    def ids(self, client, **params):
+        response = client.get(f"{V1}claims/", params)
+        assert response.status_code == 200, response.content
+        return {c["id"] for c in response.json()["results"]}
+
+    def test_each_filter_applies_to_published_claims(self, anon, published):
+        a, b = published["a"], published["b"]
+        assert self.ids(anon) == {a, b}
+        assert self.ids(anon, status="published") == {a, b}
+        assert self.ids(anon, status="new") == set()
+        assert self.ids(anon, rating="false") == {b}
+        assert self.ids(anon, rating="true") == {a}
+        assert self.ids(anon, tag="patriot") == {a}
+        assert self.ids(anon, claimant=published["claimant"].pk) == {a}
+        assert self.ids(anon, article=published["article"].pk) == {a}
+        assert self.ids(anon, article=999999) == set()
+        assert self.ids(anon, outlet=published["outlet"].pk) == {a}
+        assert self.ids(anon, created_after="2000-01-01", created_before="2999-01-01") == {a, b}
+
+    def test_an_appearance_added_after_publishing_is_not_revealed(self, anon, published, editor):
+        other = ArticleFactory()
+        claim = Claim.objects.get(pk=published["b"])
+        claim = workflow.transition(claim, to="researching", by=editor, note="Adding a source.")
+        claims.add_appearance(
+            claim, claims.AppearanceInput(article=other, quote="NATO announced Wednesday"), by=editor
+        )
+        assert self.ids(anon, article=other.pk) == set()
+
+    @pytest.mark.parametrize(
+        "params",
+        [{"status": "bogus"}, {"rating": "no-such-rating"}, {"article": "abc"}, {"assignee": "editor"}],
+    )
+    def test_invalid_values_are_400_naming_the_parameter(self, anon, published, params):
+        response = anon.get(f"{V1}claims/", params)
+        assert response.status_code == 400
+        assert set(params) <= set(response.json())

@@ -110,13 +110,14 @@ class DeskFlowTests:
         page.click("button:has-text('Start research')")
         page.wait_for_selector("text=Moved to researching")
         page.click("#evidence summary")
-        page.fill("#id_source_url", "https://www.iea.org/reports/ukraines-energy-security-and-the-coming-winter")
-        page.fill("#id_source_title", "Ukraine's Energy Security and the Coming Winter")
-        page.fill("#id_source_publisher", "International Energy Agency")
-        page.select_option("#id_source_kind", "primary_document")
-        page.select_option("#id_stance", "supports")
+        page.fill("#evidence_source_url", "https://www.iea.org/reports/ukraines-energy-security-and-the-coming-winter")
+        page.fill("#evidence_source_title", "Ukraine's Energy Security and the Coming Winter")
+        page.fill("#evidence_source_publisher", "International Energy Agency")
+        page.select_option("#evidence_source_kind", "primary_document")
+        page.select_option("#evidence_stance", "supports")
         page.fill(
-            "#id_excerpt", "Russian attacks have damaged or destroyed around half of Ukraine's generation capacity."
+            "#evidence_excerpt",
+            "Russian attacks have damaged or destroyed around half of Ukraine's generation capacity.",
         )
         page.click("#evidence-form button[type=submit]")
         page.wait_for_selector("#evidence >> text=around half of Ukraine's generation capacity")

@@ -35,7 +35,7 @@ def answers(port: int) -> bool:
 def test_ctrl_c_stops_the_web_server_and_the_worker():
     port = free_port()
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "FACTDESK_SITE_URL"},
         "DATABASE_URL": database_url(),
         "PYTHON": sys.executable,
         "DEBUG": "1",
@@ -55,6 +55,10 @@ def test_ctrl_c_stops_the_web_server_and_the_worker():
     try:
         wait_for(lambda: answers(port), 60, "the web server")
         wait_for(WorkerHeartbeat.objects.exists, 60, "the worker's heartbeat")
+        # Public addresses name the port served, not the default 8000.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/fact-checks/feed/", timeout=5) as response:
+            feed = response.read().decode()
+        assert f"<uri>http://127.0.0.1:{port}</uri>" in feed
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=60)
     finally:

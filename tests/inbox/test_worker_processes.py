@@ -36,7 +36,7 @@ def start_worker(worker_id: str, *args: str) -> subprocess.Popen:
         "FACTDESK_FETCH_ALLOWED_HOSTS": "127.0.0.1",
         "FACTDESK_WORKER_STALE_SECONDS": "2",
         "FACTDESK_JOB_RETRY_SECONDS": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-key-never-deployed-0123456789-abcdefghijklmnop"),
         "DEBUG": "0",
     }
     command = [sys.executable, "manage.py", "run_worker", "--worker-id", worker_id, "--interval", "0.1", *args]

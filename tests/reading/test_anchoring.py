@@ -341,3 +341,41 @@ class AnchorPropertyTests:
             with pytest.raises(QuoteAmbiguous) as caught:
                 anchor_quote(body, quote)
             assert i in caught.value.starts
+
+
+class ShownContextTests:
+    BODY = "Russian strikes knocked out power to the radio stations until the evening, officials said on Monday."
+
+    def test_context_is_cut_at_word_boundaries(self):
+        start = self.BODY.index("until")
+        around = anchoring.shown_context(self.BODY, start, start + len("until the evening"), length=20)
+        assert around.before == "the radio stations "  # not "e radio stations"
+        assert around.after == ", officials said on"
+        assert around.more_before and around.more_after
+
+    def test_context_reaching_the_edges_of_the_text_has_no_ellipsis(self):
+        around = anchoring.shown_context(self.BODY, 8, 15, length=200)
+        assert around.before == "Russian "
+        assert around.after.endswith("on Monday.")
+        assert not around.more_before and not around.more_after
+
+    def test_a_window_that_falls_on_a_space_keeps_the_whole_word(self):
+        start = self.BODY.index("stations")
+        around = anchoring.shown_context(self.BODY, start, start + 8, length=len("the radio "))
+        assert around.before == "the radio "
+
+    def test_text_without_spaces_is_not_emptied(self):
+        body = "北约宣布将帮助购买多达一千枚爱国者导弹以加强防空能力"
+        around = anchoring.shown_context(body, 10, 12, length=4)
+        assert around.before == body[6:10] and around.after == body[12:16]
+
+    @pytest.mark.django_db
+    def test_an_orphaned_quote_shows_its_stored_context_without_partial_words(self):
+        article = ArticleFactory(body=self.BODY)
+        claim = make_claim(article=article, quote="until the evening")
+        appearance = claim.appearances.get()
+        assert len(appearance.prefix) == anchoring.CONTEXT_LENGTH
+        appearance.anchor_state = Appearance.AnchorState.ORPHANED
+        around = appearance.shown_context
+        assert around.before == "power to the radio stations "  # "out" may be the end of a word: dropped
+        assert around.more_before

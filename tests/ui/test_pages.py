@@ -198,6 +198,34 @@ class ClaimPageTests:
         assert "New → Researching" in body and "Starting." in body
         assert "Evidence added" in body
 
+    def test_history_names_articles_sources_and_claimants_with_links(self, client_for, editor, new_claim):
+        from tests.factories import SourceFactory, add_evidence
+
+        workflow.transition(new_claim, to="researching", by=editor)
+        source = SourceFactory(title="NATO press release", url="https://www.nato.int/release")
+        add_evidence(new_claim, by=editor, source=source)
+        article = new_claim.appearances.get().article
+        page = client_for(editor).get(new_claim.get_absolute_url()).content.decode()
+        history_html = page[page.index('id="history"') :]
+        assert f'<a href="/articles/{article.pk}/">{article.title}</a>' in history_html
+        assert '<a href="https://www.nato.int/release" rel="noopener noreferrer">NATO press release' in history_html
+        assert new_claim.claimant.name in history_html
+        assert f"article</span>: <ins>{article.pk}<" not in history_html
+        assert f"source</span>: <ins>{source.pk}<" not in history_html
+
+    def test_quote_context_is_cut_at_word_boundaries(self, client_for, editor, reporter):
+        body = (
+            "Overnight, Russian strikes knocked out power to the radio stations until the evening, "
+            "officials of the regional administration said on Monday in a statement on their website."
+        )
+        claim = make_claim(by=reporter, article=ArticleFactory(body=body), quote="until the evening")
+        page = client_for(editor).get(claim.get_absolute_url()).content.decode()
+        shown = page.split('<p class="in-context">', 1)[1].split("</p>", 1)[0]
+        assert shown.startswith("…")
+        assert shown.split("<mark")[0].lstrip("…").split()[0] in body.split()  # a whole word, not "ro"
+        assert shown.endswith("…")
+        assert shown.split("</mark>")[1].rstrip("…").split()[-1] in body.split()
+
     def test_it_explains_unavailable_transitions(self, client_for, editor, new_claim):
         workflow.transition(new_claim, to="researching", by=editor)
         response = client_for(editor).get(new_claim.get_absolute_url())
@@ -206,6 +234,13 @@ class ClaimPageTests:
         assert transitions["dismissed"]["reason"] is None
         body = response.content.decode()
         assert "Before review the claim needs a rating" in body
+
+    def test_it_shows_claimreview_warnings_for_a_claim_without_claimant(self, client_for, editor):
+        claim = make_claim(by=editor, claimant=None)
+        body = client_for(editor).get(claim.get_absolute_url()).content.decode()
+        assert 'id="claimreview-warnings"' in body
+        assert "No claimant: the ClaimReview will have no itemReviewed.author." in body
+        assert "the claim can be published without them" in body
 
     def test_a_reporter_sees_no_transition_buttons(self, client_for, new_claim):
         response = client_for("reporter").get(new_claim.get_absolute_url())
@@ -243,3 +278,20 @@ class HugeNumberTests:
             reverse("claim-transition", args=[new_claim.pk]), {"to": "researching", "version": huge}
         )
         assert response.status_code == 400
+
+
+@pytest.mark.django_db
+class SiteRootFileTests:
+    def test_the_favicon_is_served_and_linked_from_every_page(self, client):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 200
+        assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+        body = b"".join(response.streaming_content)
+        assert body[:4] == b"\x00\x00\x01\x00"  # an ICO header
+        assert '<link rel="icon" href="/favicon.ico"' in client.get("/fact-checks/").content.decode()
+
+    def test_robots_txt_keeps_crawlers_out_of_the_desk(self, client):
+        response = client.get("/robots.txt")
+        assert response.status_code == 200
+        text = b"".join(response.streaming_content).decode()
+        assert "Disallow: /claims/" in text and "Allow: /fact-checks/" in text

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from tracker.finding import search
-from tracker.models import Appearance, Claim, Rating
+from tracker.models import Appearance, Claim, Claimant, Rating
 
 MAX_ID = 2**63 - 1
 SEARCH_HELP = (
@@ -105,17 +105,61 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 class PublishedClaimFilter(django_filters.FilterSet):
-    """Filters for anonymous callers, over what was published only (never the draft behind it)."""
+    """The desk's filters for anonymous callers, over what was published only (DESIGN §4).
 
-    rating = django_filters.CharFilter(method="filter_rating", max_length=50, help_text="A rating's slug.")
+    Every value is checked as for the desk (an unknown status or rating is a 400);
+    each filter reads the public snapshot, or rows that cannot differ from it, so a
+    draft change made after publishing is never revealed by what matches.
+    """
+
+    status = django_filters.ChoiceFilter(
+        choices=Claim.Status.choices, method="filter_status", help_text="Only “published” matches anything here."
+    )
+    rating = django_filters.ModelChoiceFilter(
+        queryset=Rating.objects.all(), to_field_name="slug", method="filter_rating", help_text="A rating's slug."
+    )
+    tag = TextFilter(method="filter_tag", help_text="A tag's name (case-insensitive).")
+    claimant = IdFilter(method="filter_claimant", help_text="A claimant's id.")
+    article = IdFilter(method="filter_article", help_text="Claims published as appearing in this article (id).")
+    outlet = IdFilter(method="filter_outlet", help_text="Claims published as appearing in this outlet (id).")
+    assignee = TextFilter(method="filter_assignee", help_text="Desk only: anonymous callers get a 400.")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = TextFilter(method="filter_search", help_text="Words in the published claim text or verdict.")
 
     class Meta:
         model = Claim
         fields = []
 
-    def filter_rating(self, queryset, name, value):
-        return queryset.filter(public_snapshot__rating__slug=value)
+    def filter_status(self, queryset, name, value):
+        # The public sees every claim as published (its last published verdict).
+        return queryset if value == Claim.Status.PUBLISHED else queryset.none()
+
+    def filter_rating(self, queryset, name, rating):
+        # By id when the snapshot has it: a slug renamed later is the same verdict.
+        return queryset.filter(
+            Q(public_snapshot__rating__id=rating.pk)
+            | (Q(public_snapshot__rating__id__isnull=True) & Q(public_snapshot__rating__slug=rating.slug))
+        )
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name__iexact=value)
+
+    def filter_claimant(self, queryset, name, value):
+        claimant = Claimant.objects.filter(pk=value).values_list("name", flat=True).first()
+        if claimant is None:
+            return queryset.none()
+        return queryset.filter(claimant_id=value, public_snapshot__claimant__name=claimant)
+
+    def filter_article(self, queryset, name, value):
+        # An appearance added after the last publication is a draft: it does not count.
+        return queryset.filter(_appears(article_id=value, created_at__lte=OuterRef("last_published_at")))
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.filter(_appears(article__outlet_id=value, created_at__lte=OuterRef("last_published_at")))
+
+    def filter_assignee(self, queryset, name, value):
+        raise forms.ValidationError({"assignee": "Only the desk can filter by assignee: log in."})
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

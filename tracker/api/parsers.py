@@ -1,10 +1,11 @@
-"""A JSON parser that refuses what the database or the encoder would choke on, as a 400."""
+"""Request parsing: a wildcard Content-Type is refused; JSON that the database would choke on is a 400."""
 
 from __future__ import annotations
 
 import json
 
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 
 # Deeper than any request of this API needs; deeper input is an attack or a bug.
@@ -46,3 +47,13 @@ class StrictJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from None
         _check(data)
         return data
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """Choose a parser by the request's own Content-Type; a wildcard names no format and is refused (415)."""
+
+    def select_parser(self, request, parsers):
+        content_type = (request.content_type or "").split(";", 1)[0].strip()
+        if "*" in content_type:
+            return None
+        return super().select_parser(request, parsers)

@@ -265,6 +265,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     appearances = AppearanceSerializer(many=True, read_only=True)
     public_url = serializers.SerializerMethodField()
+    claimreview_warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -287,8 +288,14 @@ class ClaimSerializer(serializers.ModelSerializer):
             "published_at",
             "appearances",
             "public_url",
+            "claimreview_warnings",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_claimreview_warnings(self, claim: Claim) -> list[str]:
+        """What Google recommends of a ClaimReview that this claim lacks; it can be published all the same."""
+        return claimreview.warnings(claim)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_public_url(self, claim: Claim) -> str | None:

@@ -10,7 +10,7 @@ import re
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -559,8 +559,13 @@ READ_ONLY_MESSAGES = {
 
 
 def desk_claims():
-    return Claim.objects.select_related("rating", "assignee", "created_by").prefetch_related(
-        "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
+    linked = Appearance.objects.filter(claim=OuterRef("pk"), article__url__isnull=False).exclude(article__url="")
+    return (
+        Claim.objects.select_related("rating", "assignee", "created_by")
+        .prefetch_related(
+            "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
+        )
+        .annotate(has_appearance_url=Exists(linked))
     )
 
 

@@ -155,7 +155,8 @@ def _complete(article: Article, fields: dict, by, report: DemoReport) -> None:
 
 
 def _metadata_only_article(spec: dict, fields: dict, by, report: DemoReport) -> Article:
-    existing = Article.objects.filter(body="", title=spec["title"], outlet=fields["outlet"]).first()
+    titles = [spec["title"], *spec.get("former_titles", [])]
+    existing = Article.objects.filter(body="", title__in=titles, outlet=fields["outlet"]).first()
     if existing is not None:
         return existing
     # The original of a translation whose text the desk does not hold: the

@@ -14,6 +14,11 @@ class ImportUrlForm(forms.Form):
         help_text="The desk fetches the page, takes its text, headline, authors, date and outlet.",
     )
 
+    def __init__(self, *args, **kwargs):
+        # It shares the import page with the paste form, which has a url field too.
+        kwargs.setdefault("auto_id", "fetch_%s")
+        super().__init__(*args, **kwargs)
+
 
 class FeedForm(forms.ModelForm):
     interval_minutes = forms.IntegerField(label="Read every (minutes)", min_value=5, max_value=7 * 24 * 60, initial=30)

@@ -81,6 +81,52 @@ def context(body: str, start: int, end: int) -> tuple[str, str]:
     return body[max(0, start - CONTEXT_LENGTH) : start], body[end : end + CONTEXT_LENGTH]
 
 
+# How much of the text around a quote the desk is shown (the stored prefix and suffix are for finding it again).
+SHOWN_CONTEXT = 60
+
+
+@dataclass(frozen=True)
+class ShownContext:
+    before: str
+    after: str
+    more_before: bool  # text was left out before (show an ellipsis)
+    more_after: bool
+
+
+def _whitespace_at(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isspace()
+
+
+def shown_context(
+    text: str, start: int, end: int, length: int = SHOWN_CONTEXT, *, cut_before: bool = False, cut_after: bool = False
+) -> ShownContext:
+    """Return up to length characters of text each side of [start, end), cut at word boundaries.
+
+    cut_before and cut_after say the text itself was cut from something longer
+    at its start or end (a stored prefix or suffix), so a word at that edge may be partial.
+    """
+    left = max(0, start - length)
+    before = text[left:start]
+    more_before = left > 0 or cut_before
+    # A word that the window cuts into is dropped whole; text without spaces (e.g. Chinese) is kept as it is.
+    if more_before and not (left > 0 and _whitespace_at(text, left - 1)) and not before[:1].isspace():
+        space = next((i for i, ch in enumerate(before) if ch.isspace()), None)
+        if space is not None:
+            before = before[space:]
+    right = min(len(text), end + length)
+    after = text[end:right]
+    more_after = right < len(text) or cut_after
+    if more_after and not _whitespace_at(text, right) and not after[-1:].isspace():
+        space = next((i for i in range(len(after) - 1, -1, -1) if after[i].isspace()), None)
+        if space is not None:
+            after = after[:space]
+    if more_before:
+        before = before.lstrip()
+    if more_after:
+        after = after.rstrip()
+    return ShownContext(before=before, after=after, more_before=more_before, more_after=more_after)
+
+
 def _anchor_at(body: str, quote: str, start: int) -> Anchor:
     end = start + len(quote)
     prefix, suffix = context(body, start, end)

@@ -126,7 +126,12 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
         .order_by("start", "id")
     )
     spans = []
+    listed = set()
     for appearance in appearances:
+        # The list beside the text links a claim as #claim-N (its first quote here); its other quotes get their own id.
+        claim_id = appearance.claim_id
+        appearance.list_anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{appearance.pk}"
+        listed.add(claim_id)
         if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
             continue  # its words are gone from the text: listed beside it, not highlighted
         claim = appearance.claim

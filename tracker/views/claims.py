@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker import claims, history, roles, workflow
+from tracker import claimreview, claims, history, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
@@ -31,7 +31,7 @@ from tracker.forms import (
     TransitionForm,
     VersionedForm,
 )
-from tracker.models import Appearance, Claim, Claimant, Evidence, Rating
+from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Rating, Source
 
 from .common import desk_required, paginate, priority_rank, querystring_without, require
 
@@ -163,6 +163,7 @@ def render_claim(request: HttpRequest, claim: Claim, status: int = 200, **overri
         "appearances": appearances,
         "evidence": evidence,
         "transitions": transitions,
+        "claimreview_warnings": claimreview.warnings(claim),
         "timeline": timeline,
         "corrections": list(claim.corrections.select_related("previous_rating", "new_rating")),
         "can_edit": roles.can_edit_claim(user, claim) and not claim.in_trash,
@@ -199,18 +200,35 @@ def action_label(status: str, to: str) -> str:
     return ACTION_LABELS.get((status, to)) or TARGET_LABELS.get(to) or f"Move to {STATUS_LABELS[to].lower()}"
 
 
+def _timeline_names(entries) -> dict[str, dict]:
+    """Return {field: {id: shown value}} for the objects the timeline names by id, a query per kind."""
+    ids: dict[str, set] = {"claimant": set(), "article": set(), "source": set()}
+    for entry in entries:
+        for name, change in entry.changes.items():
+            if name in ids:
+                ids[name].update(change[side] for side in ("old", "new") if change[side] is not None)
+    shown: dict[str, dict] = {name: {} for name in ids}
+    if ids["claimant"]:
+        shown["claimant"] = {c.pk: str(c) for c in Claimant.objects.filter(pk__in=ids["claimant"])}
+    if ids["article"]:
+        shown["article"] = {
+            pk: format_html('<a href="{}">{}</a>', reverse("article-detail", args=[pk]), title)
+            for pk, title in Article.objects.filter(pk__in=ids["article"]).values_list("pk", "title")
+        }
+    if ids["source"]:
+        for source in Source.objects.filter(pk__in=ids["source"]).only("pk", "title", "publisher", "url"):
+            shown["source"][source.pk] = (
+                format_html('<a href="{}" rel="noopener noreferrer">{}</a>', source.url, str(source))
+                if source.url
+                else str(source)
+            )
+    return shown
+
+
 def timeline_for_page(claim: Claim) -> list:
-    """Return the claim's history newest first, with labels and values as people read them."""
+    """Return the claim's history newest first, with labels and values as people read them (names, not ids)."""
     entries = history.claim_timeline(claim)
-    claimant_ids = {
-        change[side]
-        for entry in entries
-        for name, change in entry.changes.items()
-        if name == "claimant"
-        for side in ("old", "new")
-        if change[side] is not None
-    }
-    claimants = dict(Claimant.objects.filter(pk__in=claimant_ids).values_list("pk", "name")) if claimant_ids else {}
+    names = _timeline_names(entries)
     for entry in entries:
         entry.from_label = STATUS_LABELS.get(entry.from_status, "")
         entry.to_label = STATUS_LABELS.get(entry.to_status, "")
@@ -219,8 +237,8 @@ def timeline_for_page(claim: Claim) -> list:
             pair = {}
             for side in ("old", "new"):
                 value = change[side]
-                if name == "claimant" and value is not None:
-                    value = claimants.get(value, f"#{value}")
+                if name in names and value is not None:
+                    value = names[name].get(value, f"#{value} (deleted)")
                 elif isinstance(value, list):
                     value = ", ".join(str(v) for v in value)
                 pair[side] = value

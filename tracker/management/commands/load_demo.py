@@ -70,9 +70,12 @@ class Command(BaseCommand):
         by_status = ", ".join(
             f"{counts[status]} {Claim.Status(status).label.lower()}" for status in STATUS_ORDER if counts[status]
         )
+        stories = sum(1 for article in report.articles if article.body)
+        originals = len(report.articles) - stories
+        known = f" and {originals} original known only by its metadata" if originals else ""
         out.write(
             self.style.SUCCESS(
-                f"Demo desk loaded: {len(report.articles)} articles, {len(report.claims)} claims ({by_status}), "
+                f"Demo desk loaded: {stories} stories{known}, {len(report.claims)} claims ({by_status}), "
                 f"{report.sources} sources."
             )
         )
