@@ -540,7 +540,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         'If-Match or "version" is optional here (nothing is overwritten); when given, a stale one answers 412. '
         "A claim that is not in the trash answers 404 (it is not found among the trashed claims).",
         request=s.VersionedSerializer,
-        responses={200: s.ClaimSerializer, 412: STALE},
+        responses={200: s.ClaimSerializer, 400: ERROR, 409: CONFLICT, 412: STALE},
         parameters=[IF_MATCH, ETAG],
     )
     @action(detail=True, methods=["post"])
