@@ -286,8 +286,8 @@ class IndexTests:
         ("params", "index"),
         [
             ({"sort": "priority"}, "claim_priority_rank"),
-            ({"search": "Patriot missiles"}, "claim_search"),
-            ({"search": "Patriot missiles"}, "appearance_search"),
+            # The GIN index for a rare word, or a walk of the sort's index that stops at one page for a common one.
+            ({"search": "Patriot missiles"}, ("claim_search_vector", "claim_updated_at")),
         ],
     )
     def test_the_queue_uses_the_expression_indexes(self, client, editor, params, index):
@@ -297,7 +297,9 @@ class IndexTests:
             assert client.get(reverse("claim-list"), params).status_code == 200
         listing = [q["sql"] for q in captured if q["sql"].startswith("SELECT") and "LIMIT 26" in q["sql"]]
         assert len(listing) == 1
-        assert index in plan_of(listing[0])
+        plan = plan_of(listing[0])
+        assert any(name in plan for name in ((index,) if isinstance(index, str) else index)), plan
+        assert "Seq Scan on tracker_claim " not in plan
 
     @pytest.mark.postgres_only
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="expression and GIN indexes are PostgreSQL's")
@@ -305,7 +307,9 @@ class IndexTests:
         make_claim(by=editor)
         sql, params = search_claims(Claim.objects.order_by("-created_at"), "drones")[:50].query.sql_with_params()
         plan = plan_of(sql, params)
-        assert "claim_search" in plan and "appearance_search" in plan
+        # One tsvector on the claim row (text, quotes, verdict, claimant, tags): its GIN index, or the date
+        # index walked until a page is full; never every claim.
+        assert ("claim_search_vector" in plan or "claim_created_at" in plan) and "Seq Scan" not in plan
         sql, params = public_claims()[:20].query.sql_with_params()
         assert "claim_public_order" in plan_of(sql, params)
 

@@ -18,7 +18,14 @@ from django.utils import timezone
 from tracker import references, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
-from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
+from tracker.workflow import (
+    ClaimFrozen,
+    EditForbidden,
+    WorkflowError,
+    claim_transaction,
+    lock_claim,
+    save_new_version,
+)
 
 claim_assigned = Signal()  # sent after commit with claim, assignee, by: someone was given the claim
 
@@ -40,9 +47,10 @@ class AppearanceError(WorkflowError):
 
     status = 400
 
-    def __init__(self, message: str, index: int | None = None, field: str = "quote"):
+    def __init__(self, message: str, index: int | None = None, field: str = "quote", starts: list[int] | None = None):
         super().__init__(message, field=field)
         self.index = index
+        self.starts = starts  # where an ambiguous quote occurs, for the person to choose
 
 
 class DuplicateEvidence(WorkflowError):
@@ -103,7 +111,7 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
         anchor = anchoring.anchor_quote(item.article.body, item.quote, item.start)
     except (anchoring.AnchorError, anchoring.InvalidText) as exc:
         field_name = "start" if isinstance(exc, anchoring.StartMismatch) else "quote"
-        raise AppearanceError(str(exc), index=index, field=field_name) from exc
+        raise AppearanceError(str(exc), index=index, field=field_name, starts=getattr(exc, "starts", None)) from exc
     appearance = Appearance(
         claim=claim,
         article=item.article,
@@ -118,7 +126,10 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
     try:
         # The span and its context come from the anchor; what the caller typed
         # (attribution) still has to fit the column.
-        appearance.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+        # The claim, the article and the user are rows in hand: checking that they exist costs a query each.
+        appearance.full_clean(
+            exclude=["claim", "article", "created_by"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise AppearanceError(messages[0], index=index, field=field_name) from exc
@@ -145,7 +156,7 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         claim.created_by = by
         check_assignee(claim.assignee)
-        claim.full_clean()
+        claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
         claim.save()
         StatusCount.objects.shift({claim.status: +1})
@@ -320,7 +331,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
 
     A change that alters nothing still succeeds and leaves the version as it was.
     """
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         different = changed_fields(locked, changes)
         check_editable(locked, by, different, as_system=as_system)
@@ -335,7 +346,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         if "assignee" in different:
             check_assignee(locked.assignee)
-        locked.full_clean(exclude=["tags"])
+        # Only what changes: full_clean checks every foreign key it validates with a query of its own.
+        locked.full_clean(exclude=[f.name for f in Claim._meta.fields if f.name not in different])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.

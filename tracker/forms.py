@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracker import roles
+from tracker.importing import TEXT_ENCODINGS
 from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
 from tracker.references import normalise_url
@@ -48,6 +49,12 @@ class ArticleImportForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), required=False, strip=False, label="Text")
     file = forms.FileField(
         required=False, label="…or a .txt file", widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"})
+    )
+    encoding = forms.ChoiceField(
+        choices=[("", "Detect (UTF-8 first)"), *TEXT_ENCODINGS],
+        required=False,
+        label="File encoding",
+        help_text="Left to detection, the desk says which encoding it read; choose one if the letters come out wrong.",
     )
 
     def __init__(self, *args, file_too_large: bool = False, **kwargs):
@@ -113,6 +120,12 @@ class LogClaimForm(forms.Form):
         help_text="Who made the claim. A new name is added.",
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
     )
+    claimant_kind = forms.ChoiceField(
+        choices=[("", "Guess from the name"), *Claimant.Kind.choices],
+        required=False,
+        label="Claimant is a",
+        help_text="For a new claimant; “Ukrainian Air Force” is guessed an organisation. Editable later on its page.",
+    )
     claimant_description = forms.CharField(max_length=300, required=False, label="Claimant description")
     attribution = forms.CharField(max_length=500, required=False, help_text="As worded, e.g. “officials said”.")
     tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
@@ -134,6 +147,15 @@ class AppearanceForm(forms.Form):
         if article is None:
             raise ValidationError("There is no article with this id.")
         return article
+
+
+class ClaimantForm(forms.Form):
+    """Edit a claimant; revision is the history record the page showed, so a stale edit is refused."""
+
+    revision = forms.IntegerField(min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Claimant.Kind.choices)
+    description = forms.CharField(max_length=300, required=False, help_text="e.g. “US Secretary of State”")
 
 
 class VersionedForm(forms.Form):

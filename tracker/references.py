@@ -32,7 +32,7 @@ def _lock(kind: str, key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{kind}\x00{key}".encode())])
 
 
-def _find_or_create(
+def find_or_create(
     kind: str, key: str, find: Callable[[], models.Model | None], build: Callable[[], models.Model], by
 ) -> tuple[models.Model, bool]:
     existing = find()
@@ -77,7 +77,7 @@ def outlet_named(value, *, by=None) -> Outlet | None:
     name = _clean_name(fields.get("name"))
     if not name:
         return None
-    outlet, _ = _find_or_create(
+    outlet, _ = find_or_create(
         "outlet",
         name.lower(),
         lambda: Outlet.objects.filter(name__iexact=name).order_by("id").first(),
@@ -110,7 +110,7 @@ def claimant_named(name, description: str = "", *, kind: str | None = None, by=N
             claimant.kind = kind
         return claimant
 
-    claimant, _ = _find_or_create("claimant", f"{kind or ''}:{name.lower()}", find, build, by)
+    claimant, _ = find_or_create("claimant", f"{kind or ''}:{name.lower()}", find, build, by)
     return claimant
 
 
@@ -124,7 +124,7 @@ def _find_tag(name: str) -> Tag | None:
 
 def tag_named(name: str) -> Tag:
     """Return the tag called name (case-insensitively), creating it when new; name is already cleaned."""
-    tag, _ = _find_or_create("tag", name.lower(), lambda: _find_tag(name), lambda: Tag(name=name), None)
+    tag, _ = find_or_create("tag", name.lower(), lambda: _find_tag(name), lambda: Tag(name=name), None)
     return tag
 
 
@@ -154,4 +154,4 @@ def source_for(fields: dict, *, by) -> tuple[Source, bool]:
         source._history_user = by
         source.save()
         return source, True
-    return _find_or_create("source", url, lambda: Source.objects.filter(url=url).first(), build, by)
+    return find_or_create("source", url, lambda: Source.objects.filter(url=url).first(), build, by)
