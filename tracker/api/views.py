@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
@@ -45,6 +46,7 @@ from tracker.api.permissions import (
     _outside_answer,
 )
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
+from tracker.clients import client_address
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -137,9 +139,17 @@ def is_desk(request) -> bool:
 
 
 class TokenThrottle(AnonRateThrottle):
-    """Slow down password guessing: a few attempts a minute per address."""
+    """Slow down password guessing: a few attempts a minute per address, counted across all workers."""
 
     rate = "20/min"
+
+    @property
+    def cache(self):
+        return caches["throttle"]
+
+    def get_ident(self, request) -> str:
+        # Not DRF's own: it believes any X-Forwarded-For (tracker.clients says whose to believe).
+        return client_address(request)
 
 
 class ObtainTokenView(ApiMixin, APIView):

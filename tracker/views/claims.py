@@ -395,7 +395,15 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
     seen = form.cleaned_data["version"]
     try:
-        claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
+        try:
+            claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
+        except workflow.StaleVersion as exc:
+            rows, _ = merge_stale_edit(exc.current, seen, form.changes(), request.POST)
+            if rows:
+                raise
+            # Only the claim's parts (evidence, appearances) changed meanwhile: none of its
+            # fields, so this edit overwrites nothing anyone else did.
+            claims.edit_claim(claim, form.changes(), by=request.user, expected_version=exc.current.version)
     except workflow.StaleVersion as exc:
         current = exc.current
         rows, data = merge_stale_edit(current, seen, form.changes(), request.POST)
