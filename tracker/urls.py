@@ -34,6 +34,7 @@ urlpatterns = [
     path("quotes/<int:pk>/confirm/", views.appearance_confirm, name="appearance-confirm"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/trash/", views.trash_list, name="claim-trash-list"),
+    path("claims/export.csv", views.claim_export, name="claim-export"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),

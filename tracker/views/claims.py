@@ -22,6 +22,7 @@ from django.utils.html import format_html
 
 from tracker import claimreview, claims, history, references, roles, workflow
 from tracker.api.filters import search_claims
+from tracker.bulk import export
 from tracker.forms import (
     AppearanceForm,
     AssigneeForm,
@@ -114,6 +115,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "sorts": ClaimFilterForm.SORT_LABELS,
         "qs": querystring_without(request, "page"),
         "qs_nosort": querystring_without(request, "page", "sort"),
+        "qs_export": querystring_without(request, "page", "sort"),
         "more_filters": any(
             request.GET.get(name)
             for name in ("tag", "assignee", "claimant", "article", "outlet", "created_after", "created_before")
@@ -121,6 +123,16 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@desk_required
+def claim_export(request: HttpRequest) -> HttpResponse:
+    """The queue's current filters as a CSV download of every matching claim (DESIGN §9), streamed."""
+    form = ClaimFilterForm(request.GET)
+    if not form.is_valid():
+        return claim_list(request)  # the queue page with the filter's error
+    queryset = filter_claims(Claim.objects.all(), form.cleaned_data, request.user)
+    return export.csv_response(queryset.order_by("-created_at", "-id"), public=False)
 
 
 # --- the claim page ---------------------------------------------------------------
