@@ -35,6 +35,7 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/trash/", views.trash_list, name="claim-trash-list"),
     path("claims/export.csv", views.claim_export, name="claim-export"),
+    path("claims/bulk/", views.claim_bulk, name="claim-bulk"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),

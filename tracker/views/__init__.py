@@ -5,6 +5,7 @@ from .claimants import claimant_detail
 from .claims import (
     appearance_add,
     claim_assign,
+    claim_bulk,
     claim_detail,
     claim_edit,
     claim_export,
@@ -50,6 +51,7 @@ __all__ = [
     "article_import",
     "article_list",
     "claim_assign",
+    "claim_bulk",
     "claimant_detail",
     "claim_detail",
     "claim_edit",

@@ -18,14 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tracker import claimreview, claims, history, references, roles, workflow
 from tracker.api.filters import search_claims
+from tracker.bulk import actions as bulk_actions
 from tracker.bulk import export
 from tracker.forms import (
     AppearanceForm,
     AssigneeForm,
+    BulkForm,
     ClaimEditForm,
     ClaimFilterForm,
     EvidenceForm,
@@ -116,6 +119,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "qs": querystring_without(request, "page"),
         "qs_nosort": querystring_without(request, "page", "sort"),
         "qs_export": querystring_without(request, "page", "sort"),
+        "bulk_form": BulkForm(),
         "more_filters": any(
             request.GET.get(name)
             for name in ("tag", "assignee", "claimant", "article", "outlet", "created_after", "created_before")
@@ -123,6 +127,49 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@desk_required
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the claims ticked in the queue, each through the domain; say what was done and refused."""
+    _post_only(request)
+    back = request.POST.get("next") or ""
+    if not back.startswith("/claims/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("claim-list")
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "No bulk action was taken: " + " ".join(problems))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    result = bulk_actions.apply(
+        action,
+        form.cleaned_data["selection"],
+        by=request.user,
+        value=form.value(),
+        note=form.cleaned_data["note"],
+    )
+    label = bulk_actions.ACTIONS[action].lower()
+    if result.done:
+        done = format_html_join(
+            ", ",
+            '<a href="{}">#{}</a>',
+            ((reverse("claim-detail", args=[o.claim_id]), o.claim_id) for o in result.done),
+        )
+        messages.success(
+            request,
+            format_html("{} — done for {} claim(s): {}.", bulk_actions.ACTIONS[action], len(result.done), done),
+        )
+    if result.refused:
+        refused = format_html_join(
+            "",
+            '<li><a href="{}">#{}</a>: {}</li>',
+            ((reverse("claim-detail", args=[o.claim_id]), o.claim_id, o.reason) for o in result.refused),
+        )
+        messages.error(
+            request, format_html("Not done ({}) for {} claim(s):<ul>{}</ul>", label, len(result.refused), refused)
+        )
+    return redirect(back)
 
 
 @desk_required
