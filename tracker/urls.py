@@ -55,6 +55,8 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notification-read"),
     path("fact-checks/", views.factcheck_index, name="factcheck-index"),
     path("fact-checks/feed/", views.FactCheckFeed(), name="factcheck-feed"),
+    path("fact-checks/corrections/", views.factcheck_corrections, name="factcheck-corrections"),
+    path("fact-checks/corrections/feed/", views.CorrectionsFeed(), name="factcheck-corrections-feed"),
     path("fact-checks/<int:pk>/<str:slug>/", views.factcheck_detail, name="factcheck-detail"),
 ]
 

@@ -28,13 +28,16 @@ from .inbox import (
     notification_list,
     notification_read,
 )
-from .public import FactCheckFeed
+from .public import CorrectionsFeed, FactCheckFeed
+from .public import corrections as factcheck_corrections
 from .public import detail as factcheck_detail
 from .public import index as factcheck_index
 from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
+    "CorrectionsFeed",
     "FactCheckFeed",
+    "factcheck_corrections",
     "appearance_add",
     "article_import_url",
     "comment_add",
