@@ -40,7 +40,6 @@ from pathlib import Path
 from bench import fill as benchfill
 
 ROOT = Path(__file__).resolve().parent.parent
-UI_PAGE_SIZE = 25
 
 
 class Switch:
@@ -64,7 +63,7 @@ SWITCH = Switch()
 def setup(big_url: str, small_url: str) -> None:
     os.environ["DATABASE_URL"] = big_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("SECRET_KEY", "bench-only-key")
+    benchfill.bench_secret_key()
     import dj_database_url
     import django
     from django.conf import settings
@@ -357,7 +356,7 @@ def measure_reads(desk: Desk, results: Results, rounds: int) -> None:
     depth = int(500_000 * desk.scale)
     deep_url = ui_deep_url(desk, depth)
     ta, tb = interleave(lambda i: desk.get(desk.ui, deep_url), lambda i: desk.get(desk.ui, "/claims/"), rounds)
-    results.ratio("ui_queue_depth", ta, tb, ("<=", 1.5), note=f"{deep_url} ({depth:,} deep) ÷ /claims/")
+    results.ratio("ui_queue_depth", ta, tb, ("<=", 1.5), note=f"/claims/?after=… ({depth:,} deep) ÷ /claims/")
 
     position = Claim.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[depth]
     cursor_param = base64.b64encode(urllib.parse.urlencode({"p": str(position)}).encode()).decode()
@@ -406,8 +405,14 @@ def on(alias, function, *args):
 
 
 def ui_deep_url(desk: Desk, depth: int) -> str:
-    """The queue's URL for the claims depth rows down its default order."""
-    return f"/claims/?page={depth // UI_PAGE_SIZE + 1}"
+    """The queue's URL for the claims depth rows down its default order: its keyset cursor (Next → there)."""
+    from tracker import keyset
+    from tracker.forms import ClaimFilterForm
+    from tracker.models import Claim
+
+    ordering = ClaimFilterForm.SORTS["-updated"]
+    row = Claim.objects.order_by(*ordering)[depth - 1]
+    return "/claims/?" + urllib.parse.urlencode({"after": keyset.cursor_for(row, ordering)})
 
 
 def measure_writes(desk: Desk, results: Results, rounds: int) -> None:

@@ -64,12 +64,25 @@ def forget_user(sender, instance, **kwargs) -> None:
     cache.delete(_key(instance.pk))
 
 
+def forget_members(sender, instance, action, pk_set, **kwargs) -> None:
+    """A user's own groups or permissions changed: forget that user's set (or every set, when unsure whose)."""
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, get_user_model()):
+        cache.delete(_key(instance.pk))
+    elif action == "post_clear" or not pk_set:
+        forget_all()
+    else:
+        cache.delete_many([_key(pk) for pk in pk_set])
+
+
 def connect() -> None:
     user_model = get_user_model()
     post_save.connect(forget_user, sender=user_model, dispatch_uid="permissions-user-saved")
     post_delete.connect(forget_user, sender=user_model, dispatch_uid="permissions-user-deleted")
-    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
-        m2m_changed.connect(forget_all, sender=through, dispatch_uid=f"permissions-{through._meta.label}")
+    for through in (user_model.groups.through, user_model.user_permissions.through):
+        m2m_changed.connect(forget_members, sender=through, dispatch_uid=f"permissions-{through._meta.label}")
+    m2m_changed.connect(forget_all, sender=Group.permissions.through, dispatch_uid="permissions-group-permissions")
     for model in (Group, Permission):
         post_save.connect(forget_all, sender=model, dispatch_uid=f"permissions-saved-{model._meta.label}")
         post_delete.connect(forget_all, sender=model, dispatch_uid=f"permissions-deleted-{model._meta.label}")

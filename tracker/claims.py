@@ -17,7 +17,14 @@ from django.dispatch import Signal
 from tracker import references, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
-from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
+from tracker.workflow import (
+    ClaimFrozen,
+    EditForbidden,
+    WorkflowError,
+    claim_transaction,
+    lock_claim,
+    save_new_version,
+)
 
 claim_assigned = Signal()  # sent after commit with claim, assignee, by: someone was given the claim
 
@@ -118,7 +125,10 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
     try:
         # The span and its context come from the anchor; what the caller typed
         # (attribution) still has to fit the column.
-        appearance.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+        # The claim, the article and the user are rows in hand: checking that they exist costs a query each.
+        appearance.full_clean(
+            exclude=["claim", "article", "created_by"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise AppearanceError(messages[0], index=index, field=field_name) from exc
@@ -145,7 +155,7 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         claim.created_by = by
         check_assignee(claim.assignee)
-        claim.full_clean()
+        claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
         claim.save()
         StatusCount.objects.shift({claim.status: +1})
@@ -247,7 +257,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
 
     A change that alters nothing still succeeds and leaves the version as it was.
     """
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         different = changed_fields(locked, changes)
         check_editable(locked, by, different, as_system=as_system)
@@ -262,7 +272,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         if "assignee" in different:
             check_assignee(locked.assignee)
-        locked.full_clean(exclude=["tags"])
+        # Only what changes: full_clean checks every foreign key it validates with a query of its own.
+        locked.full_clean(exclude=[f.name for f in Claim._meta.fields if f.name not in different])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.

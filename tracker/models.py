@@ -19,7 +19,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history import utils
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_m2m_records, pre_create_historical_m2m_records
 
 from tracker.reading import anchoring
 
@@ -229,6 +231,51 @@ class AliveClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
+class ClaimHistory(HistoricalRecords):
+    """Claim history whose tag records cost one query less, and leave the claim's tags in hand.
+
+    simple-history re-reads the saved claim (for its excluded updated_at) only
+    to reach its tags, and reads them again for any answer after the save;
+    here the claim being saved stands for itself, and the through rows read
+    for the history become its prefetched tags.
+    """
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        for field in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[field]
+            through_model = getattr(instance, field.name).through
+            names = [f.name for f in through_model._meta.fields]
+            fk_names = [f.name for f in through_model._meta.fields if isinstance(f, models.ForeignKey)]
+            link = utils.get_m2m_field_name(field)
+            if history_instance.history_type == "+":
+                rows = []  # a claim being created has no tags yet: claims.log_claim sets them after this save
+            else:
+                rows = list(through_model.objects.filter(**{link: instance}).select_related(*fk_names))
+            insert_rows = [
+                m2m_history_model(history=history_instance, **{n: getattr(row, n) for n in names}) for row in rows
+            ]
+            pre_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                rows=insert_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
+            created_rows = m2m_history_model.objects.bulk_create(insert_rows) if insert_rows else []
+            post_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                created_rows=created_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
+            target = utils.get_m2m_reverse_field_name(field)
+            related = sorted((getattr(row, target) for row in rows), key=lambda tag: (tag.name, tag.pk))
+            tags = getattr(instance, field.name).all()
+            tags._result_cache, tags._prefetch_done = related, True
+            instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.name] = tags
+
+
 class Claim(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -282,7 +329,7 @@ class Claim(models.Model):
     objects = AliveClaimManager()
     all_objects = ClaimQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["updated_at", "search_document"])
+    history = ClaimHistory(m2m_fields=[tags], excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -353,11 +400,14 @@ class StatusCountManager(models.Manager):
         never lose one; rows are touched in status order so two transactions
         moving claims in opposite directions cannot deadlock.
         """
-        for status in sorted(deltas):
-            if deltas[status] and not self.filter(status=status).update(count=F("count") + deltas[status]):
-                # A table emptied by hand (a raw restore): start the row from the real count.
-                self.recount()
-                return
+        moved = {status: delta for status, delta in deltas.items() if delta}
+        if not moved:
+            return
+        change = Case(*(When(status=status, then=Value(delta)) for status, delta in sorted(moved.items())))
+        # One statement for both counters of a transition; it locks their rows in index (status) order.
+        if self.filter(status__in=sorted(moved)).update(count=F("count") + change) != len(moved):
+            # A table emptied by hand (a raw restore): start the rows from the real count.
+            self.recount()
 
     def totals(self) -> dict[str, int]:
         """Return {status: number of claims outside the trash} for every status, without counting claims."""

@@ -10,7 +10,7 @@ import re
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -484,6 +484,9 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             return Claim.objects.public().prefetch_related("corrections").order_by("-created_at", "-id")
         if self.in_trash():
             return trashed_claims()
+        if self.action in WRITE_ACTIONS:
+            # Read once, locked, inside the write's transaction: the domain keeps it (workflow.lock_claim).
+            return workflow.locked_claims().filter(deleted_at__isnull=True)
         return desk_claims()
 
     def get_serializer_class(self):
@@ -494,8 +497,17 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     def serialize_claim(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim, context=self.get_serializer_context()).data
 
+    def get_object(self):
+        claim = super().get_object()
+        if self.action in WRITE_ACTIONS and transaction.get_connection().in_atomic_block:
+            workflow.mark_locked(claim)
+        return claim
+
     def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        claim = desk_claims().get(pk=claim.pk)
+        # From the claim the write returned (its related rows and tags already in hand), not read again.
+        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
+        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+        claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
         if code == status.HTTP_201_CREATED:
             headers["Location"] = self.reverse_action("detail", args=[claim.pk])
@@ -539,6 +551,11 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return self.claim_response(claim, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            claim = self._partial_update(request)
+        return self.claim_response(claim)
+
+    def _partial_update(self, request) -> Claim:
         claim = self.get_object()
         body = body_dict(request)
         read_only = sorted(set(body) & READ_ONLY_CLAIM_FIELDS)
@@ -549,15 +566,15 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         serializer = s.ClaimUpdateSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         version = expected_version(request, claim, serializer.validated_data.get("version"))
-        claim = claims.edit_claim(claim, serializer.changes(), by=request.user, expected_version=version)
-        return self.claim_response(claim)
+        return claims.edit_claim(claim, serializer.changes(), by=request.user, expected_version=version)
 
     def destroy(self, request, *args, **kwargs):
-        claim = self.get_object()
-        serializer = s.VersionedSerializer(data=body_dict(request))
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, claim, serializer.validated_data.get("version"))
-        workflow.trash(claim, by=request.user, expected_version=version)
+        with transaction.atomic():
+            claim = self.get_object()
+            serializer = s.VersionedSerializer(data=body_dict(request))
+            serializer.is_valid(raise_exception=True)
+            version = expected_version(request, claim, serializer.validated_data.get("version"))
+            workflow.trash(claim, by=request.user, expected_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -593,17 +610,18 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def transition(self, request, *args, **kwargs):
-        claim = self.get_object()
-        serializer = s.TransitionSerializer(data=body_dict(request))
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, claim, serializer.validated_data.get("version"))
-        claim = workflow.transition(
-            claim,
-            to=serializer.validated_data["to"],
-            by=request.user,
-            note=serializer.validated_data.get("note", ""),
-            expected_version=version,
-        )
+        with transaction.atomic():
+            claim = self.get_object()
+            serializer = s.TransitionSerializer(data=body_dict(request))
+            serializer.is_valid(raise_exception=True)
+            version = expected_version(request, claim, serializer.validated_data.get("version"))
+            claim = workflow.transition(
+                claim,
+                to=serializer.validated_data["to"],
+                by=request.user,
+                note=serializer.validated_data.get("note", ""),
+                expected_version=version,
+            )
         return self.claim_response(claim)
 
     @extend_schema(
@@ -617,6 +635,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return Response(claimreview.build(claim))
 
 
+WRITE_ACTIONS = {"transition", "partial_update", "destroy"}
 READ_ONLY_CLAIM_FIELDS = set(s.ClaimSerializer.Meta.fields) - set(s.ClaimUpdateSerializer().fields)
 READ_ONLY_MESSAGES = {
     "status": "Read-only: move the claim with POST claims/{id}/transition/.",

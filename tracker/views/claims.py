@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker import claimreview, claims, history, references, roles, workflow
+from tracker import claimreview, claims, history, keyset, references, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.bulk import actions as bulk_actions
 from tracker.bulk import export
@@ -37,7 +37,7 @@ from tracker.forms import (
 )
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Rating, Source
 
-from .common import desk_required, paginate, priority_rank, querystring_without, require
+from .common import PAGE_SIZE, desk_required, paginate, priority_rank, querystring_without, require
 
 STATUS_LABELS = dict(Claim.Status.choices)
 FIELD_LABELS = {
@@ -110,15 +110,18 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         .annotate(priority_rank=priority_rank())
         .order_by(*ClaimFilterForm.SORTS[sort])
     )
-    page = paginate(request, queryset)
+    page = queue_page(request, queryset, ClaimFilterForm.SORTS[sort])
     context = {
         "form": form,
         "page": page,
         "sort": sort,
         "sorts": ClaimFilterForm.SORT_LABELS,
         "qs": querystring_without(request, "page"),
+        "qs_keyset": querystring_without(request, "page", "after", "before", "from"),
+        "keep": [(k, v) for k, vs in request.GET.lists() if k not in KEYSET_PARAMS for v in vs],
+        "jump_to_date": ClaimFilterForm.SORTS[sort][0].lstrip("-") in DATE_SORT_FIELDS,
         "qs_nosort": querystring_without(request, "page", "sort"),
-        "qs_export": querystring_without(request, "page", "sort"),
+        "qs_export": querystring_without(request, "page", "sort", "after", "before", "from"),
         "bulk_form": BulkForm(),
         "more_filters": any(
             request.GET.get(name)
@@ -180,6 +183,46 @@ def claim_export(request: HttpRequest) -> HttpResponse:
         return claim_list(request)  # the queue page with the filter's error
     queryset = filter_claims(Claim.objects.all(), form.cleaned_data, request.user)
     return export.csv_response(queryset.order_by("-created_at", "-id"), public=False)
+
+
+KEYSET_PARAMS = {"page", "after", "before", "from"}
+DATE_SORT_FIELDS = {"updated_at", "created_at"}
+
+
+def queue_page(request: HttpRequest, queryset, ordering):
+    """The queue's page: by keyset (previous / next, jump to a date), or by number for links made before it.
+
+    Deep page numbers make the database walk every row before the page
+    (OFFSET); keyset pages start at the edge of the last one (tracker.keyset).
+    """
+    if request.GET.get("page"):
+        return paginate(request, queryset)
+    start = None
+    day = _parse_day(request.GET.get("from"))
+    field = ordering[0].lstrip("-")
+    if day is not None and field in DATE_SORT_FIELDS:
+        if ordering[0].startswith("-"):  # newest first: from the end of that day down
+            start = Q(**{f"{field}__lt": start_of_day(day + datetime.timedelta(days=1))})
+        else:
+            start = Q(**{f"{field}__gte": start_of_day(day)})
+    return keyset.get_page(
+        queryset,
+        ordering,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        start=start,
+        per_page=PAGE_SIZE,
+    )
+
+
+def _parse_day(raw) -> datetime.date | None:
+    if not raw or len(raw) > 10:
+        return None
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if datetime.date.min < day < datetime.date.max else None
 
 
 # --- the claim page ---------------------------------------------------------------
