@@ -308,10 +308,21 @@ class ClaimFilterForm(forms.Form):
     claimant = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Claimant id")
     article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Article id")
     outlet = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Outlet id")
-    assignee = forms.CharField(max_length=150, required=False, help_text="A username, or “me”.")
+    assignee = forms.ChoiceField(required=False, label="Assignee")
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Claim.Priority.choices], required=False)
     created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = roles.desk_members().order_by("username").values_list("username", flat=True)[:500]
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *((name, name) for name in members),
+        ]
 
 
 class BulkForm(forms.Form):

@@ -72,6 +72,8 @@ def filter_claims(queryset, data: dict, user):
         queryset = queryset.filter(
             Exists(Appearance.objects.filter(claim=OuterRef("pk"), article__outlet_id=data["outlet"]))
         )
+    if data.get("priority"):
+        queryset = queryset.filter(priority=data["priority"])
     assignee = (data.get("assignee") or "").strip()
     if assignee == "me":
         queryset = queryset.filter(assignee=user)
@@ -125,7 +127,16 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "bulk_form": BulkForm(),
         "more_filters": any(
             request.GET.get(name)
-            for name in ("tag", "assignee", "claimant", "article", "outlet", "created_after", "created_before")
+            for name in (
+                "tag",
+                "assignee",
+                "priority",
+                "claimant",
+                "article",
+                "outlet",
+                "created_after",
+                "created_before",
+            )
         ),
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
