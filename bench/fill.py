@@ -49,8 +49,10 @@ from pathlib import Path
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 # Bump when the rows the fill makes change, so `make bench` refills databases made by an older fill.
-FILL_FORMAT = 1
+FILL_FORMAT = 2  # 2: claims carry their search documents (tracker.finding.search)
 BIG_TABLE_MODELS = ("Article", "Source", "Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")
+# Columns the database computes itself (migration 0010's generated tsvector), unknown to the models.
+DATABASE_ONLY_COLUMNS = {"tracker_claim": {"search_vector"}}
 CHUNK = 5_000  # claims (and their parts) per task
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=3 * 365)
@@ -245,6 +247,7 @@ def tables() -> dict[str, Table]:
                 "rating_id",
                 "verdict_summary",
                 "verdict_explanation",
+                "search_document",
                 "assignee_id",
                 "priority",
                 "version",
@@ -300,6 +303,7 @@ def check_schema() -> None:
                 problems.append(f"table {table} ({model.__name__}) is missing")
                 continue
             db_columns = {col.name for col in connection.introspection.get_table_description(cursor, table)}
+            db_columns -= DATABASE_ONLY_COLUMNS.get(table, set())
             model_columns = {f.column for f in model._meta.concrete_fields}
             for column in sorted(model_columns - db_columns):
                 problems.append(f"{table}.{column} is in the model but not in the database")
@@ -495,6 +499,9 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
                 appearances=snap_appearances,
             )
         trashed = status != "published" and rng.random() < 0.005
+        document = search_document(
+            m, claim_id, text, summary, explanation, claimant_id, appearances, tag_ids, context, n
+        )
         out["Claim"].append(
             tabs["Claim"].row(
                 {
@@ -506,6 +513,7 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
                     "rating_id": rating_id,
                     "verdict_summary": summary,
                     "verdict_explanation": explanation,
+                    "search_document": document,
                     "assignee_id": rng.choice(editors + reporters) if status in ("researching", "in_review") else None,
                     "priority": pick(rng, (("normal", 0.7), ("high", 0.15), ("low", 0.15))),
                     "version": version + (1 if trashed else 0),
@@ -525,6 +533,21 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
         out["VerificationEvent"].extend(tabs["VerificationEvent"].row(e) for e in events)
         out["ClaimTags"].extend(tabs["ClaimTags"].row({"claim_id": claim_id, "tag_id": t}) for t in tag_ids)
     return out
+
+
+def search_document(m, claim_id, text, summary, explanation, claimant_id, appearances, tag_ids, context, n) -> str:
+    """Return the search document the domain would have written for the claim (tracker.finding.search)."""
+    from tracker.finding import search
+
+    claim = m.Claim(id=claim_id, text=text, verdict_summary=summary, verdict_explanation=explanation)
+    if claimant_id:
+        claim.claimant = m.Claimant(id=claimant_id, **context["claimant"](claimant_id))
+    parts = []
+    for a in appearances:
+        row = article_row(a["article_id"], n)
+        article = m.Article(id=a["article_id"], published_at=row["published_at"], language=row["language"])
+        parts.append(m.Appearance(article=article, quote=a["quote"], attribution=a["attribution"], start=a["start"]))
+    return search.document_for(claim, parts, [context["tags"][t - 1] for t in tag_ids])
 
 
 # ----------------------------------------------------------------------------- the pool

@@ -8,7 +8,9 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from tracker import auth
+        from tracker.finding import signals as finding_signals
         from tracker.inbox import signals
 
         signals.connect()
         auth.connect()
+        finding_signals.connect()

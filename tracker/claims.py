@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
+from django.db import transaction
 from django.dispatch import Signal
 
-from tracker import roles
+from tracker import references, roles
+from tracker.finding import search
+from tracker.finding.search import SEARCHED_CLAIM_FIELDS
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
 from tracker.workflow import (
@@ -48,9 +48,10 @@ class AppearanceError(WorkflowError):
 
     status = 400
 
-    def __init__(self, message: str, index: int | None = None, field: str = "quote"):
+    def __init__(self, message: str, index: int | None = None, field: str = "quote", starts: list[int] | None = None):
         super().__init__(message, field=field)
         self.index = index
+        self.starts = starts  # where an ambiguous quote occurs, for the person to choose
 
 
 class DuplicateEvidence(WorkflowError):
@@ -85,14 +86,6 @@ def _tag_key(name) -> str:
         return str(name)
 
 
-def _find_tag(name: str) -> Tag | None:
-    # Compared in Python: SQLite's LIKE and lower() fold only ASCII, so
-    # "НАТО" and "нато" would be two tags there. Same length first, to read few rows.
-    key = name.lower()
-    candidates = Tag.objects.annotate(length=Length("name")).filter(length=len(name))
-    return next((tag for tag in candidates if tag.name.lower() == key), None)
-
-
 def resolve_tags(names) -> list[Tag]:
     """Return Tag rows for names (case-insensitively), creating the unknown ones."""
     if not _is_name_list(names):
@@ -108,14 +101,7 @@ def resolve_tags(names) -> list[Tag]:
             continue
         if len(name) > max_length:
             raise ValidationError({"tags": f"A tag name may be at most {max_length} characters: “{name[:40]}…”."})
-        tag = _find_tag(name)
-        if tag is None:
-            try:
-                with transaction.atomic():
-                    tag = Tag.objects.create(name=name)
-            except IntegrityError:
-                # Another editor created the same tag a moment ago.
-                tag = _find_tag(name)
+        tag = references.tag_named(name)
         if tag not in tags:
             tags.append(tag)
     return tags
@@ -126,7 +112,7 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
         anchor = anchoring.anchor_quote(item.article.body, item.quote, item.start)
     except (anchoring.AnchorError, anchoring.InvalidText) as exc:
         field_name = "start" if isinstance(exc, anchoring.StartMismatch) else "quote"
-        raise AppearanceError(str(exc), index=index, field=field_name) from exc
+        raise AppearanceError(str(exc), index=index, field=field_name, starts=getattr(exc, "starts", None)) from exc
     appearance = Appearance(
         claim=claim,
         article=item.article,
@@ -173,8 +159,6 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         check_assignee(claim.assignee)
         claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
-        claim.save()
-        StatusCount.objects.shift({claim.status: +1})
         appearances = [_anchored(claim, item, by, index) for index, item in enumerate(data.appearances)]
         seen = set()
         for index, appearance in enumerate(appearances):
@@ -182,9 +166,22 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             if key in seen:
                 raise AppearanceError("The same quote is given twice.", index=index)
             seen.add(key)
+        tags = resolve_tags(data.tags) if data.tags else []
+        # The search document goes in with the row, from the parts in hand, instead of being rebuilt
+        # (claim, tags, appearances read again) after the claim, each appearance and the tags are saved.
+        in_order = sorted(appearances, key=lambda a: (a.article_id, a.start, a.end))
+        claim.search_document = search.document_for(claim, in_order, sorted(tag.name for tag in tags))
+        claim._search_unchanged = True
+        claim.save()
+        StatusCount.objects.shift({claim.status: +1})
+        for appearance in appearances:
+            appearance._search_unchanged = True
             appearance.save()
-        if data.tags:
-            claim.tags.set(resolve_tags(data.tags))
+            del appearance._search_unchanged
+        if tags:
+            claim.tags.set(tags)
+        del claim._search_unchanged
+        search.stored_with_row({claim.pk: claim.search_document})
         _announce_assignment(claim, by)
     return claim
 
@@ -293,7 +290,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
-        save_new_version(locked, by)
+        searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
+        save_new_version(locked, by, searched_fields_changed=searched)
         if "assignee" in different:
             _announce_assignment(locked, by)
     return locked
@@ -307,37 +305,6 @@ def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
         claim.tags.set(tags)
     finally:
         del claim.skip_history_when_saving
-
-
-def normalise_url(url: str) -> str:
-    """Return url with its scheme and host lower-cased and its fragment dropped, for source reuse."""
-    url = anchoring.normalise_text(url).strip()
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
-
-
-def find_or_create_source(fields: dict, *, by) -> Source:
-    """Return the source with fields["url"], creating it from fields when it is new."""
-    try:
-        url = normalise_url(fields["url"]) if fields.get("url") else None
-    except anchoring.InvalidText as exc:
-        raise ValidationError({"url": str(exc)}) from exc
-    except ValueError as exc:  # urlsplit refuses malformed hosts such as "http://[::1"
-        raise ValidationError({"url": "Enter a valid URL."}) from exc
-    if url:
-        existing = Source.objects.filter(url=url).first()
-        if existing is not None:
-            return existing
-    source = Source(**{**fields, "url": url, "created_by": by})
-    source.full_clean()
-    source._history_user = by
-    try:
-        with transaction.atomic():
-            source.save()
-    except IntegrityError:
-        # Another editor created the same source a moment ago: use theirs.
-        return Source.objects.get(url=url)
-    return source
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

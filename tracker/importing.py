@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import articles
+from tracker import articles, references
 from tracker.errors import DeskError
-from tracker.models import Article, Outlet, http_url_validator, validate_language
+from tracker.models import Article, http_url_validator, validate_language
 from tracker.reading import anchoring
 
 # A news article is a few dozen kilobytes; a file this large is not one.
@@ -418,32 +418,6 @@ class Imported:
         return f"skipped: already stored as article {self.article.pk} (“{self.article.title}”)"
 
 
-def resolve_outlet(value, *, by=None) -> Outlet | None:
-    """Return the Outlet named by value (a name or an outlet dict), creating it when new.
-
-    An existing outlet is matched case-insensitively by name and left as it is.
-    """
-    if value is None or isinstance(value, Outlet):
-        return value
-    fields = {"name": value} if isinstance(value, str) else dict(value)
-    name = " ".join(str(fields.get("name") or "").split())
-    if not name:
-        return None
-    existing = Outlet.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    outlet = Outlet(
-        name=name,
-        domain=fields.get("domain") or "",
-        country=(fields.get("country") or "").upper(),
-        language=fields.get("language") or "",
-    )
-    outlet.full_clean()
-    outlet._history_user = by
-    outlet.save()
-    return outlet
-
-
 def _resolve_article(reference, field: str) -> Article:
     if isinstance(reference, Article):
         return reference
@@ -476,7 +450,7 @@ def import_document(document: dict, *, by=None, defaults: dict | None = None) ->
     fields = {**(defaults or {}), **{k: v for k, v in document.items() if v not in (None, "", [])}}
     if "outlet" in fields:
         try:
-            fields["outlet"] = resolve_outlet(fields["outlet"], by=by)
+            fields["outlet"] = references.outlet_named(fields["outlet"], by=by)
         except ValidationError as exc:
             raise ImportFileError(f"outlet: {_validation_message(exc)}") from None
     for field in ("translation_of", "republished_from"):

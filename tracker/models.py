@@ -10,9 +10,8 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -197,20 +196,6 @@ class Rating(models.Model):
         return bounds["worst"], bounds["best"]
 
 
-# Full-text search (PostgreSQL). The queries in tracker.api.filters and the GIN
-# indexes below use these same expressions: PostgreSQL uses an expression index
-# only for the very expression it was built on.
-SEARCH_CONFIG = "english"
-
-
-def claim_search_vector() -> SearchVector:
-    return SearchVector("text", "verdict_summary", "verdict_explanation", config=SEARCH_CONFIG)
-
-
-def appearance_search_vector() -> SearchVector:
-    return SearchVector("quote", "attribution", config=SEARCH_CONFIG)
-
-
 def priority_rank() -> Case:
     """Order high, normal, low (the queue's priority sort, and the index that serves it)."""
     return Case(
@@ -337,11 +322,14 @@ class Claim(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    # The stems that search finds the claim by, written by tracker.finding.search on every change
+    # (PostgreSQL indexes it as the generated tsvector column search_vector, migration 0010).
+    search_document = models.TextField(blank=True, default="", editable=False)
 
     objects = AliveClaimManager()
     all_objects = ClaimQuerySet.as_manager()
 
-    history = ClaimHistory(m2m_fields=[tags], excluded_fields=["updated_at"])
+    history = ClaimHistory(m2m_fields=[tags], excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -367,7 +355,6 @@ class Claim(models.Model):
                 condition=Q(public_snapshot__isnull=False, deleted_at__isnull=True),
                 name="claim_public_order",
             ),
-            GinIndex(claim_search_vector(), name="claim_search"),  # PostgreSQL only: see migration 0005
         ]
 
     def __str__(self) -> str:
@@ -505,7 +492,6 @@ class Appearance(models.Model):
 
     class Meta:
         ordering = ["article_id", "start", "id"]
-        indexes = [GinIndex(appearance_search_vector(), name="appearance_search")]  # PostgreSQL only
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appearance_end_after_start"),
             models.UniqueConstraint(fields=["claim", "article", "start", "end"], name="appearance_unique_span"),
@@ -674,6 +660,25 @@ class TrashedClaim(Claim):
         proxy = True
         verbose_name = "claim in the trash"
         verbose_name_plural = "trash"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a creating POST sent with an Idempotency-Key, replayed to retries (DESIGN §4)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")]
+        indexes = [models.Index(fields=["user", "created_at"], name="idempotent_request_age")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"
 
 
 from tracker.inbox.models import *  # noqa: E402, F403  (the inbox room's models, app label tracker)

@@ -174,6 +174,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -259,6 +260,9 @@ FACTDESK_FEED_INTERVAL_MINUTES = env_int("FACTDESK_FEED_INTERVAL_MINUTES", 30, m
 FACTDESK_JOB_RETRY_SECONDS = env_int("FACTDESK_JOB_RETRY_SECONDS", 30)
 # A worker that has not been heard from for this long is taken as dead, and its job is run again.
 FACTDESK_WORKER_STALE_SECONDS = env_int("FACTDESK_WORKER_STALE_SECONDS", 60, minimum=1)
+# Finding (DESIGN §6): the languages a search word is stemmed in (the desk's claims' languages; each
+# adds alternatives a word may match), and whether the optional semantic layer is used when installed.
+FACTDESK_SEARCH_LANGUAGES = [code.lower() for code in env_list("FACTDESK_SEARCH_LANGUAGES", ["en", "ru"])]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from tests.api.conftest import publish
 from tests.factories import ArticleFactory, ClaimantFactory, OutletFactory, make_claim
 from tracker import claims, workflow
+from tracker.finding import search
 from tracker.history import claim_timeline
 from tracker.models import Appearance, Article, Claim, Claimant, Correction, Evidence, Outlet, Rating, Source, Tag
 
@@ -62,6 +63,7 @@ def many_claims(count: int, *, by, article, published_from=None) -> None:
     )
     through = Claim.tags.through
     through.objects.bulk_create([through(claim=claim, tag=tag) for claim in rows for tag in tags])
+    search.refresh([claim.pk for claim in rows])  # bulk_create sends no signals, so it does what rebuild_search does
     if snapshot:
         Correction.objects.bulk_create([Correction(claim=claim, at=now, note="Fixed.") for claim in rows])
 

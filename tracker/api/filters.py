@@ -7,23 +7,19 @@ import datetime
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
-from tracker.models import (
-    SEARCH_CONFIG,
-    Appearance,
-    Claim,
-    Claimant,
-    Rating,
-    appearance_search_vector,
-    claim_search_vector,
-)
+from tracker.finding import search
+from tracker.models import Appearance, Claim, Claimant, Rating
 
 MAX_ID = 2**63 - 1
+SEARCH_HELP = (
+    "Every word (stemmed, any order) over claim text, quotes, verdicts, claimant and tags; "
+    '"a phrase" and -word work too.'
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -63,34 +59,27 @@ class TextFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"", "0", "false", "no", "off"}
+
+
+def trash_requested(request) -> bool:
+    """Whether claims/?trash=1 asks for the trash; a value that is neither yes nor no is a 400."""
+    raw = request.query_params.get("trash", "").strip().lower()
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ValidationError({"trash": ["Give trash=1 for the claims in the trash, or leave it out."]})
+
+
 def _appears(**lookups) -> Exists:
     return Exists(Appearance.objects.filter(claim=OuterRef("pk"), **lookups))
 
 
 def search_claims(queryset, value: str):
-    """Return claims whose text, verdict or any quote matches value.
-
-    PostgreSQL ranks nothing here but uses real full-text matching (stemming,
-    websearch syntax), each side through its GIN index (migration 0005).
-    SQLite, for development, falls back to substrings.
-    """
-    value = value.strip()
-    if not value:
-        return queryset
-    if connection.vendor == "postgresql":
-        query = SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG)
-        by_text = Claim.all_objects.annotate(document=claim_search_vector()).filter(document=query)
-        by_quote = Appearance.objects.annotate(document=appearance_search_vector()).filter(document=query)
-        # A UNION of ids rather than "text matches OR EXISTS(quote matches)": an OR
-        # over two tables can use neither index and recomputes every claim's vector.
-        matching = by_text.order_by().values("pk").union(by_quote.order_by().values("claim_id"))
-        return queryset.filter(pk__in=matching)
-    return queryset.filter(
-        Q(text__icontains=value)
-        | Q(verdict_summary__icontains=value)
-        | Q(verdict_explanation__icontains=value)
-        | _appears(quote__icontains=value)
-    )
+    """Return claims matching every word of value (tracker.finding.search, the same on both databases)."""
+    return search.search_claims(queryset, value)
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -105,7 +94,7 @@ class ClaimFilter(django_filters.FilterSet):
     assignee = TextFilter(method="filter_assignee", help_text="The assignee's username.")
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    search = TextFilter(method="filter_search", help_text="Full text over claim text, quotes and verdicts.")
+    search = TextFilter(method="filter_search", help_text=SEARCH_HELP)
 
     class Meta:
         model = Claim

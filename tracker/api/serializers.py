@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tracker import claimreview, claims
+from tracker import claimants, claimreview, claims, references
 from tracker.models import (
     Appearance,
     Article,
@@ -174,6 +174,12 @@ class ClaimantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claimant
         fields = ["id", "name", "kind", "description"]
+        extra_kwargs = {"kind": {"help_text": "person or organisation; guessed from the name when left out."}}
+
+    def validate(self, attrs):
+        if self.instance is None and "kind" not in attrs and attrs.get("name"):
+            attrs["kind"] = claimants.guess_kind(attrs["name"])
+        return attrs
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -192,7 +198,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        # Creating with a URL already stored reuses that source (tracker.claims.find_or_create_source).
+        # Creating with a URL already stored reuses that source (tracker.references.source_for).
         extra_kwargs = {
             "url": {"allow_null": True, "required": False, "validators": [http_url_validator]},
             "archive_url": {"validators": [http_url_validator]},
@@ -201,7 +207,7 @@ class SourceSerializer(serializers.ModelSerializer):
     def validate_url(self, value):
         if not value:
             return None
-        value = claims.normalise_url(value)
+        value = references.normalise_url(value)
         if self.instance is not None:
             taken = Source.objects.filter(url=value).exclude(pk=self.instance.pk).first()
             if taken is not None:
@@ -368,6 +374,16 @@ def appearance_dict(a: Appearance, tz) -> dict:
         "needs_confirmation": a.needs_confirmation,
         "created_at": api_datetime(a.created_at, tz),
     }
+
+
+class TrashedClaimSerializer(ClaimSerializer):
+    """A claim in the trash: also when and by whom it was moved there."""
+
+    deleted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "deleted_at", "deleted_by"]
+        read_only_fields = fields
 
 
 class ClaimCreateSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0031_inbox_permissions"),
+        ("tracker", "0010_search_documents"),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker import claimreview, claims, history, keyset, roles, workflow
+from tracker import claimreview, claims, history, keyset, references, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
@@ -510,7 +510,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # One transaction: refused evidence leaves no new source behind.
         with transaction.atomic():
-            source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
+            source = form.cleaned_data["source"] or references.source_for(form.source_fields(), by=request.user)[0]
             claims.add_evidence(
                 claim,
                 source=source,
@@ -596,19 +596,51 @@ def claim_trash(request: HttpRequest, pk: int) -> HttpResponse:
         return render_claim(request, exc.current, status=412, error=f"{exc} It was not moved to the trash.")
     except workflow.TransitionNotAllowed as exc:
         return render_claim(request, claim, status=409, error=str(exc))
-    messages.success(request, format_html("Claim #{} moved to the trash. It can be restored from its page.", claim.pk))
+    messages.success(
+        request,
+        format_html(
+            'Claim #{} moved to the trash. It can be restored from the <a href="{}">trash</a>.',
+            claim.pk,
+            reverse("claim-trash-list"),
+        ),
+    )
     return redirect("claim-list")
 
 
 @desk_required
+def trash_list(request: HttpRequest) -> HttpResponse:
+    """The claims in the trash, most recently trashed first, each with Restore (editors and up)."""
+    require(roles.can_trash(request.user), "Your role cannot see or restore the trash.")
+    queryset = (
+        Claim.all_objects.trashed().select_related("claimant", "rating", "deleted_by").order_by("-deleted_at", "-id")
+    )
+    page = paginate(request, queryset)
+    context = {"page": page, "qs": querystring_without(request, "page")}
+    return render(request, "tracker/claims/trash.html", context)
+
+
+@desk_required
 def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    """Bring the claim back from the trash."""
+    """Bring the claim back from the trash (from its page or from the trash list)."""
     _post_only(request)
     require(roles.can_trash(request.user), "Your role cannot restore claims.")
     claim = get_claim_for(request, pk)
+    from_trash = request.POST.get("next") == "trash"
+    form = VersionedForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        workflow.restore(claim, by=request.user)
+        workflow.restore(claim, by=request.user, expected_version=version)
+    except workflow.StaleVersion:
+        if from_trash:
+            messages.error(request, f"Claim #{claim.pk} changed since the list was shown; look again and restore.")
+            return redirect("claim-trash-list")
+        return render_claim(request, claim, status=412, error="The claim changed since you opened it; look again.")
     except workflow.TransitionNotAllowed as exc:
+        if from_trash:
+            messages.error(request, f"Claim #{claim.pk}: {exc}")
+            return redirect("claim-trash-list")
         return render_claim(request, claim, status=409, error=str(exc))
-    messages.success(request, "Claim restored.")
-    return redirect(claim)
+    messages.success(
+        request, format_html('Claim <a href="{}">#{}</a> restored: {}', claim.get_absolute_url(), claim.pk, claim)
+    )
+    return redirect("claim-trash-list" if from_trash else claim)
