@@ -274,6 +274,15 @@ class Claim(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    merged_into = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_claims",
+        help_text="The claim this one was merged into (tracker.finding.merge); it is in the trash since.",
+    )
     # The stems that search finds the claim by, written by tracker.finding.search on every change
     # (PostgreSQL indexes it as the generated tsvector column search_vector, migration 0010).
     search_document = models.TextField(blank=True, default="", editable=False)
@@ -610,4 +619,5 @@ class TrashedClaim(Claim):
         verbose_name_plural = "trash"
 
 
+from tracker.finding.models import *  # noqa: E402, F403  (finding's models, app label tracker)
 from tracker.inbox.models import *  # noqa: E402, F403  (the inbox room's models, app label tracker)
