@@ -40,6 +40,7 @@ import json
 import os
 import random
 import re
+import secrets
 import sys
 import time
 import unicodedata
@@ -66,9 +67,15 @@ class FillError(Exception):
     """The fill cannot go on; the message says why."""
 
 
+def bench_secret_key() -> None:
+    """Give the bench processes (and the gunicorn they start) a key of their own unless a strong one is set."""
+    if len(os.environ.get("SECRET_KEY", "")) < 50:
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+
+
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-key")
+    bench_secret_key()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     import django
 
@@ -669,12 +676,11 @@ def database_url_for(base_url: str, scale: float) -> str:
 
 def fill_mark(scale: float) -> str:
     """What a filled database says of itself: the fill's format, its scale, and the migrations it was made by."""
-    from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    leaves = sorted(
-        f"{app}.{name}" for app, name in MigrationLoader(connection, ignore_no_migrations=True).graph.leaf_nodes()
-    )
+    # From the migration files alone: the database may not exist yet.
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    leaves = sorted(f"{app}.{name}" for app, name in graph.leaf_nodes())
     return f"factdesk-bench format={FILL_FORMAT} scale={scale:g} migrations={','.join(leaves)}"
 
 

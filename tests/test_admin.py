@@ -226,6 +226,7 @@ class AdminPagesTests:
         for _ in range(3):
             claim = make_claim(by=editor, assignee=editor, tags=["patriot"])
             ready_for_review(claim, by=editor)
+        count()  # the first request caches the user's permissions (tracker.auth); compare later ones
         few = count()
         for _ in range(12):
             claim = make_claim(by=editor, assignee=make_user("editor"), tags=["patriot", "nato"])

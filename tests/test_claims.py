@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
 from tests.factories import ArticleFactory, ClaimantFactory, SourceFactory, make_claim, make_user, ready_for_review
-from tracker import claims, workflow
+from tracker import claims, references, workflow
 from tracker.claims import AppearanceError, AppearanceInput, ClaimInput, DuplicateEvidence
 from tracker.models import Appearance, Claim, Evidence, Rating, Source, Tag
 from tracker.workflow import ClaimFrozen, EditForbidden
@@ -412,28 +412,28 @@ class TagTests:
 class SourceTests:
     @pytest.mark.django_db
     def test_sources_are_reused_by_normalised_url(self, editor):
-        first = claims.find_or_create_source(
+        first = references.source_for(
             {"url": "HTTPS://WWW.NATO.INT/cps/en/natohq/news.htm?id=1#top", "title": "NATO release"}, by=editor
-        )
+        )[0]
         assert first.url == "https://www.nato.int/cps/en/natohq/news.htm?id=1"
         assert first.created_by == editor
-        again = claims.find_or_create_source(
+        again = references.source_for(
             {"url": "https://www.nato.int/cps/en/natohq/news.htm?id=1", "title": "Another title"}, by=editor
-        )
+        )[0]
         assert again == first
         assert Source.objects.get().title == "NATO release"
 
     @pytest.mark.django_db
     def test_path_and_query_stay_case_sensitive(self, editor):
-        first = claims.find_or_create_source({"url": "https://example.org/Report", "title": "A"}, by=editor)
-        second = claims.find_or_create_source({"url": "https://example.org/report", "title": "B"}, by=editor)
+        first = references.source_for({"url": "https://example.org/Report", "title": "A"}, by=editor)[0]
+        second = references.source_for({"url": "https://example.org/report", "title": "B"}, by=editor)[0]
         assert first != second
         assert Source.objects.count() == 2
 
     @pytest.mark.django_db
     def test_source_without_url_is_created_each_time(self, editor):
-        claims.find_or_create_source({"url": "", "title": "Phone call with the ministry"}, by=editor)
-        claims.find_or_create_source({"title": "Phone call with the ministry"}, by=editor)
+        references.source_for({"url": "", "title": "Phone call with the ministry"}, by=editor)[0]
+        references.source_for({"title": "Phone call with the ministry"}, by=editor)[0]
         assert list(Source.objects.values_list("url", flat=True)) == [None, None]
 
     @pytest.mark.django_db
@@ -442,14 +442,14 @@ class SourceTests:
     )
     def test_bad_urls_are_refused(self, url, editor):
         with pytest.raises(ValidationError) as caught:
-            claims.find_or_create_source({"url": url, "title": "Bad"}, by=editor)
+            references.source_for({"url": url, "title": "Bad"}, by=editor)[0]
         assert "url" in caught.value.message_dict
         assert not Source.objects.exists()
 
     @pytest.mark.django_db
     def test_missing_title_is_refused(self, editor):
         with pytest.raises(ValidationError) as caught:
-            claims.find_or_create_source({"url": "https://example.org/x"}, by=editor)
+            references.source_for({"url": "https://example.org/x"}, by=editor)[0]
         assert "title" in caught.value.message_dict
         assert not Source.objects.exists()
 
@@ -458,7 +458,7 @@ class EvidenceTests:
     @pytest.mark.django_db
     def test_add_and_remove_evidence(self, reporter, editor):
         claim = make_claim(by=reporter)
-        source = claims.find_or_create_source({"url": "https://www.nato.int/release", "title": "Release"}, by=reporter)
+        source = references.source_for({"url": "https://www.nato.int/release", "title": "Release"}, by=reporter)[0]
         evidence = claims.add_evidence(
             claim, source=source, stance="supports", by=reporter, excerpt="up to 1,000 missiles", note="Primary."
         )
@@ -478,7 +478,7 @@ class EvidenceTests:
     def test_reused_source_on_two_claims(self, reporter):
         first, second = make_claim(by=reporter), make_claim(by=reporter)
         for claim in (first, second):
-            source = claims.find_or_create_source({"url": "https://example.org/r#a", "title": "R"}, by=reporter)
+            source = references.source_for({"url": "https://example.org/r#a", "title": "R"}, by=reporter)[0]
             claims.add_evidence(claim, source=source, stance="refutes", by=reporter)
         assert Source.objects.count() == 1
         assert Evidence.objects.count() == 2

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
+from django.db import transaction
 from django.dispatch import Signal
 
-from tracker import roles
+from tracker import references, roles
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
-from tracker.workflow import ClaimFrozen, EditForbidden, WorkflowError, lock_claim, save_new_version
+from tracker.workflow import (
+    ClaimFrozen,
+    EditForbidden,
+    WorkflowError,
+    claim_transaction,
+    lock_claim,
+    save_new_version,
+)
 
 claim_assigned = Signal()  # sent after commit with claim, assignee, by: someone was given the claim
 
@@ -41,9 +46,10 @@ class AppearanceError(WorkflowError):
 
     status = 400
 
-    def __init__(self, message: str, index: int | None = None, field: str = "quote"):
+    def __init__(self, message: str, index: int | None = None, field: str = "quote", starts: list[int] | None = None):
         super().__init__(message, field=field)
         self.index = index
+        self.starts = starts  # where an ambiguous quote occurs, for the person to choose
 
 
 class DuplicateEvidence(WorkflowError):
@@ -78,14 +84,6 @@ def _tag_key(name) -> str:
         return str(name)
 
 
-def _find_tag(name: str) -> Tag | None:
-    # Compared in Python: SQLite's LIKE and lower() fold only ASCII, so
-    # "НАТО" and "нато" would be two tags there. Same length first, to read few rows.
-    key = name.lower()
-    candidates = Tag.objects.annotate(length=Length("name")).filter(length=len(name))
-    return next((tag for tag in candidates if tag.name.lower() == key), None)
-
-
 def resolve_tags(names) -> list[Tag]:
     """Return Tag rows for names (case-insensitively), creating the unknown ones."""
     if not _is_name_list(names):
@@ -101,14 +99,7 @@ def resolve_tags(names) -> list[Tag]:
             continue
         if len(name) > max_length:
             raise ValidationError({"tags": f"A tag name may be at most {max_length} characters: “{name[:40]}…”."})
-        tag = _find_tag(name)
-        if tag is None:
-            try:
-                with transaction.atomic():
-                    tag = Tag.objects.create(name=name)
-            except IntegrityError:
-                # Another editor created the same tag a moment ago.
-                tag = _find_tag(name)
+        tag = references.tag_named(name)
         if tag not in tags:
             tags.append(tag)
     return tags
@@ -119,7 +110,7 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
         anchor = anchoring.anchor_quote(item.article.body, item.quote, item.start)
     except (anchoring.AnchorError, anchoring.InvalidText) as exc:
         field_name = "start" if isinstance(exc, anchoring.StartMismatch) else "quote"
-        raise AppearanceError(str(exc), index=index, field=field_name) from exc
+        raise AppearanceError(str(exc), index=index, field=field_name, starts=getattr(exc, "starts", None)) from exc
     appearance = Appearance(
         claim=claim,
         article=item.article,
@@ -134,7 +125,10 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
     try:
         # The span and its context come from the anchor; what the caller typed
         # (attribution) still has to fit the column.
-        appearance.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+        # The claim, the article and the user are rows in hand: checking that they exist costs a query each.
+        appearance.full_clean(
+            exclude=["claim", "article", "created_by"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         field_name, messages = next(iter(exc.message_dict.items()))
         raise AppearanceError(messages[0], index=index, field=field_name) from exc
@@ -161,7 +155,7 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         claim.created_by = by
         check_assignee(claim.assignee)
-        claim.full_clean()
+        claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
         claim.save()
         StatusCount.objects.shift({claim.status: +1})
@@ -263,7 +257,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
 
     A change that alters nothing still succeeds and leaves the version as it was.
     """
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         different = changed_fields(locked, changes)
         check_editable(locked, by, different, as_system=as_system)
@@ -278,7 +272,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
                 raise ValidationError({name: "This value is not of the right kind."}) from exc
         if "assignee" in different:
             check_assignee(locked.assignee)
-        locked.full_clean(exclude=["tags"])
+        # Only what changes: full_clean checks every foreign key it validates with a query of its own.
+        locked.full_clean(exclude=[f.name for f in Claim._meta.fields if f.name not in different])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
@@ -296,37 +291,6 @@ def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
         claim.tags.set(tags)
     finally:
         del claim.skip_history_when_saving
-
-
-def normalise_url(url: str) -> str:
-    """Return url with its scheme and host lower-cased and its fragment dropped, for source reuse."""
-    url = anchoring.normalise_text(url).strip()
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
-
-
-def find_or_create_source(fields: dict, *, by) -> Source:
-    """Return the source with fields["url"], creating it from fields when it is new."""
-    try:
-        url = normalise_url(fields["url"]) if fields.get("url") else None
-    except anchoring.InvalidText as exc:
-        raise ValidationError({"url": str(exc)}) from exc
-    except ValueError as exc:  # urlsplit refuses malformed hosts such as "http://[::1"
-        raise ValidationError({"url": "Enter a valid URL."}) from exc
-    if url:
-        existing = Source.objects.filter(url=url).first()
-        if existing is not None:
-            return existing
-    source = Source(**{**fields, "url": url, "created_by": by})
-    source.full_clean()
-    source._history_user = by
-    try:
-        with transaction.atomic():
-            source.save()
-    except IntegrityError:
-        # Another editor created the same source a moment ago: use theirs.
-        return Source.objects.get(url=url)
-    return source
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

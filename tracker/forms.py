@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracker import roles
-from tracker.claims import normalise_url
-from tracker.models import Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag, validate_language
+from tracker.importing import TEXT_ENCODINGS
+from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
+from tracker.references import normalise_url
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
@@ -36,21 +37,6 @@ def split_names(value: str) -> list[str]:
     return names
 
 
-def find_or_create_claimant(name: str, description: str = "", *, by=None) -> Claimant | None:
-    """Return the claimant called name (case-insensitively), creating it when new."""
-    name = " ".join(anchoring.normalise_text(name or "").split())
-    if not name:
-        return None
-    existing = Claimant.objects.filter(name__iexact=name).order_by("id").first()
-    if existing is not None:
-        return existing
-    claimant = Claimant(name=name[:200], description=(description or "").strip()[:300])
-    claimant.full_clean()
-    claimant._history_user = by
-    claimant.save()
-    return claimant
-
-
 class ArticleImportForm(forms.Form):
     title = forms.CharField(max_length=500, required=False, help_text="Taken from the file when left empty.")
     outlet = forms.CharField(max_length=200, required=False, help_text="A new name creates the outlet.")
@@ -63,6 +49,12 @@ class ArticleImportForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), required=False, strip=False, label="Text")
     file = forms.FileField(
         required=False, label="…or a .txt file", widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"})
+    )
+    encoding = forms.ChoiceField(
+        choices=[("", "Detect (UTF-8 first)"), *TEXT_ENCODINGS],
+        required=False,
+        label="File encoding",
+        help_text="Left to detection, the desk says which encoding it read; choose one if the letters come out wrong.",
     )
 
     def __init__(self, *args, file_too_large: bool = False, **kwargs):
@@ -102,21 +94,6 @@ class ArticleImportForm(forms.Form):
         return {name: value for name, value in fields.items() if value not in (None, "", [])}
 
 
-def outlet_named(name: str, *, by=None) -> Outlet | None:
-    """Return the outlet called name, creating it when new."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    existing = Outlet.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    outlet = Outlet(name=name)
-    outlet.full_clean()
-    outlet._history_user = by
-    outlet.save()
-    return outlet
-
-
 class LogClaimForm(forms.Form):
     quote = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -143,6 +120,12 @@ class LogClaimForm(forms.Form):
         help_text="Who made the claim. A new name is added.",
         widget=forms.TextInput(attrs={"list": "claimant-names", "autocomplete": "off"}),
     )
+    claimant_kind = forms.ChoiceField(
+        choices=[("", "Guess from the name"), *Claimant.Kind.choices],
+        required=False,
+        label="Claimant is a",
+        help_text="For a new claimant; “Ukrainian Air Force” is guessed an organisation. Editable later on its page.",
+    )
     claimant_description = forms.CharField(max_length=300, required=False, label="Claimant description")
     attribution = forms.CharField(max_length=500, required=False, help_text="As worded, e.g. “officials said”.")
     tags = forms.CharField(max_length=1000, required=False, help_text="Comma-separated.")
@@ -164,6 +147,15 @@ class AppearanceForm(forms.Form):
         if article is None:
             raise ValidationError("There is no article with this id.")
         return article
+
+
+class ClaimantForm(forms.Form):
+    """Edit a claimant; revision is the history record the page showed, so a stale edit is refused."""
+
+    revision = forms.IntegerField(min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Claimant.Kind.choices)
+    description = forms.CharField(max_length=300, required=False, help_text="e.g. “US Secretary of State”")
 
 
 class VersionedForm(forms.Form):

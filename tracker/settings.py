@@ -174,6 +174,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +206,9 @@ TEMPLATES = [
 ]
 
 DATABASES = _databases(DEBUG)
+
+# Permissions cached between requests, dropped when roles change (tracker.auth).
+AUTHENTICATION_BACKENDS = ["tracker.auth.CachedPermissionBackend"]
 
 
 def _caches() -> dict:

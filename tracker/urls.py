@@ -33,6 +33,7 @@ urlpatterns = [
     path("quotes/<int:pk>/reattach/", views.appearance_reattach, name="appearance-reattach"),
     path("quotes/<int:pk>/confirm/", views.appearance_confirm, name="appearance-confirm"),
     path("claims/", views.claim_list, name="claim-list"),
+    path("claims/trash/", views.trash_list, name="claim-trash-list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("claims/<int:pk>/restore/", views.claim_restore, name="claim-restore"),
     path("claims/<int:pk>/comments/", views.comment_add, name="claim-comment-add"),
     path("claims/<int:pk>/comments/<int:comment_id>/edit/", views.comment_edit, name="claim-comment-edit"),
+    path("claimants/<int:pk>/", views.claimant_detail, name="claimant-detail"),
     path("feeds/", views.feed_list, name="feed-list"),
     path("feeds/<int:pk>/", views.feed_detail, name="feed-detail"),
     path("feeds/<int:pk>/poll/", views.feed_poll, name="feed-poll"),
@@ -53,3 +55,6 @@ urlpatterns = [
     path("fact-checks/feed/", views.FactCheckFeed(), name="factcheck-feed"),
     path("fact-checks/<int:pk>/<str:slug>/", views.factcheck_detail, name="factcheck-detail"),
 ]
+
+# A lost database answers 503 even when it fails outside a view (tracker.middleware).
+handler500 = "tracker.middleware.handler500"

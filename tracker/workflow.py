@@ -201,12 +201,47 @@ def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
     return result
 
 
+def locked_claims():
+    """Claims read under a row lock, with the related rows an answer shows (only the claim's row is locked)."""
+    return Claim.all_objects.select_related("rating", "assignee", "created_by").select_for_update(of=("self",))
+
+
 def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
-    """Return claim re-read under a row lock, refusing with StaleVersion when it moved on."""
-    locked = Claim.all_objects.select_for_update().get(pk=claim.pk)
+    """Return claim re-read under a row lock, refusing with StaleVersion when it moved on.
+
+    A claim the caller already read with locked_claims() in the transaction now open is
+    not read again (see ClaimViewSet.get_object).
+    """
+    if getattr(claim, "_locked_in", None) is not None and _still_open(claim._locked_in):
+        locked = claim
+    else:
+        locked = locked_claims().get(pk=claim.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked)
     return locked
+
+
+def _still_open(block) -> bool:
+    return any(open_block is block for open_block in transaction.get_connection().atomic_blocks)
+
+
+def claim_transaction(claim: Claim):
+    """The atomic block of a change to claim: without a savepoint of its own when the caller locked the claim.
+
+    The caller's transaction (ClaimViewSet's) then holds the whole change, and
+    any refusal rolls it back there; a savepoint would cost two more statements.
+    """
+    pre_locked = getattr(claim, "_locked_in", None) is not None and _still_open(claim._locked_in)
+    return transaction.atomic(savepoint=not pre_locked)
+
+
+def mark_locked(claim: Claim) -> Claim:
+    """Note that claim was just read with locked_claims() in the innermost atomic block, so lock_claim keeps it."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("A row lock lasts only as long as the transaction: open one first.")
+    claim._locked_in = connection.atomic_blocks[-1]
+    return claim
 
 
 def save_new_version(claim: Claim, by, reason: str = "") -> None:
@@ -357,7 +392,7 @@ def transition(
     if not as_system and not (roles.can_transition(by) or roles.can_review(by)):
         # Before the version check: a role that can move nothing learns nothing about versions.
         raise TransitionForbidden("Your role cannot move claims through the workflow.")
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         check_transition(locked, to, by, note, as_system=as_system)
         from_status = locked.status
@@ -386,7 +421,7 @@ def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
     # The role first: someone who may not trash learns nothing about versions.
     if not roles.can_trash(by):
         raise EditForbidden("Your role cannot move claims to the trash.")
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         if locked.in_trash:
             raise TransitionNotAllowed("The claim is already in the trash.", [])
@@ -401,7 +436,7 @@ def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
     """Bring claim back from the trash, in the status it had."""
     if not roles.can_trash(by):
         raise EditForbidden("Your role cannot restore claims from the trash.")
-    with transaction.atomic():
+    with claim_transaction(claim):
         locked = lock_claim(claim, expected_version)
         if not locked.in_trash:
             raise TransitionNotAllowed("The claim is not in the trash.", allowed_targets(locked.status))

@@ -97,6 +97,15 @@
   }
 
   function fill(found) {
+    // A selection says exactly where the quote is: the chooser of an ambiguous quote's places is no longer needed.
+    var chooser = document.getElementById("occurrences");
+    if (chooser) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "start";
+      hidden.id = "id_start";
+      chooser.replaceWith(hidden);
+    }
     form.elements.quote.value = found.quote;
     form.elements.start.value = String(found.start);
     var position = document.getElementById("quote-position");

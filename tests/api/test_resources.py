@@ -149,6 +149,12 @@ class OutletAndClaimantTests:
         assert created.status_code == 201
         assert created.json()["kind"] == "organisation"
 
+    def test_claimant_kind_is_guessed_when_left_out(self, editor_client):
+        org = editor_client.post(f"{V1}claimants/", {"name": "Ukrainian Air Force"}, format="json")
+        person = editor_client.post(f"{V1}claimants/", {"name": "Marco Rubio"}, format="json")
+        told = editor_client.post(f"{V1}claimants/", {"name": "NATO", "kind": "person"}, format="json")
+        assert (org.json()["kind"], person.json()["kind"], told.json()["kind"]) == ("organisation", "person", "person")
+
     def test_put_is_not_offered(self, editor_client):
         outlet = OutletFactory()
         assert editor_client.put(f"{V1}outlets/{outlet.pk}/", {"name": "x"}, format="json").status_code == 405

@@ -59,6 +59,14 @@ class FetchArticleTests:
         assert again.json()["id"] == first["id"] and again.json()["reason"] == "url"
         assert Article.objects.count() == 1
 
+    def test_a_retry_with_the_same_idempotency_key_answers_the_first_201(self, api, server):
+        url = serve_story(server)
+        first = api.post(URL, {"url": url}, format="json", HTTP_IDEMPOTENCY_KEY="fetch-1")
+        again = api.post(URL, {"url": url}, format="json", HTTP_IDEMPOTENCY_KEY="fetch-1")
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+        assert Article.objects.count() == 1
+
     def test_the_same_text_at_another_address_is_a_duplicate(self, api, server):
         first = api.post(URL, {"url": serve_story(server, "/a")}, format="json").json()
         again = api.post(URL, {"url": serve_story(server, "/b")}, format="json")

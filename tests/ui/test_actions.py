@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ClaimantFactory, SourceFactory, add_evidence, make_claim, ready_for_review
+from tests.factories import ArticleFactory, ClaimantFactory, SourceFactory, add_evidence, make_claim, ready_for_review
 from tracker import workflow
 from tracker.models import Appearance, Claim, Claimant, Evidence, Source, VerificationEvent
 
@@ -66,38 +66,65 @@ class LogClaimTests:
 
     def test_a_quote_not_in_the_article_is_refused_with_the_input_kept(self, client_for, article):
         response = client_for("reporter").post(
-            self.url(article), {"quote": "words nobody wrote", "text": "My claim text.", "priority": "normal"}
+            self.url(article),
+            {"quote": "words nobody wrote", "text": "My claim text.", "priority": "high", "tags": "a, b"},
+            follow=True,
         )
-        assert response.status_code == 400
+        # Back at the article's own address (a reload does not post again), the form as the user left it.
+        assert response.redirect_chain == [(f"/articles/{article.pk}/#log-claim", 303)]
         body = response.content.decode()
-        assert "My claim text." in body
+        assert "My claim text." in body and 'value="a, b"' in body and '<option value="high" selected>' in body
+        assert "does not occur" in body or "not found" in body.lower()
         assert Claim.all_objects.count() == 0
+        # The refusal is shown once: the next visit is a clean reader.
+        assert (
+            "My claim text."
+            not in client_for(response.wsgi_request.user).get(article.get_absolute_url()).content.decode()
+        )
+
+    def test_an_ambiguous_quote_offers_its_places_with_context(self, client_for):
+        body = "Kyiv said the strikes hit Kyiv at night. Officials in Kyiv said 12 missiles were shot down."
+        article = ArticleFactory(body=body)
+        client = client_for("reporter")
+        data = {"quote": "Kyiv", "text": "Kyiv was hit.", "priority": "normal"}
+        response = client.post(self.url(article), data, follow=True)
+        page = response.content.decode()
+        assert "“Kyiv” occurs 3 times in the article: choose which one below." in page
+        starts = [0, body.index("Kyiv", 1), body.index("Kyiv", 30)]
+        for start in starts:
+            assert f'<input type="radio" name="start" value="{start}"' in page
+        assert "strikes hit <mark" in page  # each place with its words around it
+        assert 'aria-current="page">Articles' in page and 'aria-current="page">Claims' not in page
+        # Choosing the second one logs the claim there.
+        response = client.post(self.url(article), {**data, "start": starts[1]})
+        assert response.status_code == 302
+        assert Claim.objects.get().appearances.get().start == starts[1]
 
     def test_a_refused_claim_creates_no_claimant(self, client_for, article):
         response = client_for("reporter").post(
             self.url(article),
             {"quote": "absent words", "text": "Claim.", "claimant": "Nobody Yet", "priority": "normal"},
         )
-        assert response.status_code == 400
+        assert response.status_code == 303
         assert not Claimant.objects.filter(name="Nobody Yet").exists()
 
     def test_a_wrong_start_is_refused(self, client_for, article):
         response = client_for("reporter").post(
             self.url(article), {"quote": "NATO announced", "start": 3, "text": "Claim.", "priority": "normal"}
         )
-        assert response.status_code == 400
+        assert response.status_code == 303
         assert Claim.all_objects.count() == 0
 
     def test_nul_bytes_and_huge_numbers_are_refused_cleanly(self, client_for, article):
         client = client_for("reporter")
-        assert (
-            client.post(self.url(article), {"quote": "NATO", "text": "a\x00b", "priority": "normal"}).status_code
-            == 400
-        )
         response = client.post(
-            self.url(article), {"quote": "NATO", "start": 10**30, "text": "ok", "priority": "normal"}
+            self.url(article), {"quote": "NATO", "text": "a\x00b", "priority": "normal"}, follow=True
         )
-        assert response.status_code == 400
+        assert response.status_code == 200 and "Null characters are not allowed" in response.content.decode()
+        response = client.post(
+            self.url(article), {"quote": "NATO", "start": 10**30, "text": "ok", "priority": "normal"}, follow=True
+        )
+        assert "Ensure this value is less than or equal to" in response.content.decode()
         assert Claim.all_objects.count() == 0
 
     def test_anonymous_and_outsiders_cannot_log(self, client, article):

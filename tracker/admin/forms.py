@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from tracker import articles, claims
+from tracker import articles, claims, references
 from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
 from tracker.reading import anchoring
 from tracker.workflow import ClaimFrozen, EditForbidden, StaleVersion, WorkflowError, lock_claim
@@ -74,7 +74,7 @@ class SourceAdminForm(forms.ModelForm):
         # Normalised as the domain reuses sources, so the unique check sees
         # "HTTPS://Example.org/a#x" and "https://example.org/a" as one source.
         url = self.cleaned_data.get("url")
-        return claims.normalise_url(url) if url else None
+        return references.normalise_url(url) if url else None
 
 
 class AppearanceForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from tracker.finding import search
 from tracker.models import Appearance, Claim, Claimant, Rating
@@ -56,6 +57,20 @@ class TextFilter(django_filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
+
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"", "0", "false", "no", "off"}
+
+
+def trash_requested(request) -> bool:
+    """Whether claims/?trash=1 asks for the trash; a value that is neither yes nor no is a 400."""
+    raw = request.query_params.get("trash", "").strip().lower()
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ValidationError({"trash": ["Give trash=1 for the claims in the trash, or leave it out."]})
 
 
 def _appears(**lookups) -> Exists:

@@ -11,9 +11,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from tracker import roles
-from tracker.api import pagination
+from tracker.api import idempotency, pagination
 from tracker.api import serializers as s
 from tracker.api.exceptions import exception_handler
+from tracker.api.idempotency import idempotent
 from tracker.api.permissions import ClaimPartPermission, _outside_answer
 from tracker.api.schema import CONFLICT, ERROR
 from tracker.api.views import ApiMixin, _id_or_404, body_dict
@@ -85,13 +86,25 @@ class ArticleFetchViewSet(InboxApiMixin, viewsets.GenericViewSet):
     serializer_class = FetchRequestSerializer
 
     def create(self, request, *args, **kwargs):
+        replayed = idempotency.replay(request)
+        if replayed is not None:
+            return replayed
         serializer = FetchRequestSerializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        result = pages.import_url(
-            serializer.validated_data["url"], by=request.user, outlet=serializer.validated_data.get("outlet")
-        )
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(s.ArticleSerializer(result.article).data, status=code)
+        url = serializer.validated_data["url"]
+        # Fetched outside any transaction: a slow site must not hold the database.
+        page = pages.fetch_page(url)
+
+        def store():
+            result = pages.store_page(
+                page, requested=url, by=request.user, outlet=serializer.validated_data.get("outlet")
+            )
+            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            return Response(s.ArticleSerializer(result.article).data, status=code)
+
+        return idempotency.once(request, store)
+
+    create.idempotent = True
 
 
 # ---------------------------------------------------------------- feeds/
@@ -279,6 +292,7 @@ class ClaimCommentViewSet(InboxApiMixin, mixins.ListModelMixin, viewsets.Generic
             .order_by("created_at", "id")
         )
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = CommentInputSerializer(data=body_dict(request))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from tracker import roles
+from tracker.api.filters import trash_requested
 
 _ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
 _ACTIONS["DELETE"] = "delete"
@@ -59,6 +60,9 @@ class ClaimPermission(BasePermission):
         user = request.user
         action = getattr(view, "action", None)
         if request.method in SAFE_METHODS and action in {"list", "retrieve", "claimreview"}:
+            if action == "list" and trash_requested(request):
+                # The trash is for those who may restore from it (DESIGN §3, §4).
+                return _outside_answer(request, view) is None and roles.can_trash(user)
             return True
         answer = _outside_answer(request, view)
         if answer is not None:
@@ -69,7 +73,7 @@ class ClaimPermission(BasePermission):
             return roles.can_log(user)
         if action == "transition":
             return roles.can_transition(user) or roles.can_review(user)
-        if action == "destroy":
+        if action in ("destroy", "restore"):
             return roles.can_trash(user)
         if action == "partial_update":
             return roles.can_edit_any_claim(user) or user.has_perm("tracker.change_own_claim")

@@ -72,6 +72,15 @@ class FactdeskAutoSchema(AutoSchema):
             responses.setdefault(code, response)
         return responses
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            from tracker.api.idempotency import PARAMETER
+
+            parameters = [*parameters, PARAMETER]
+        return parameters
+
     def get_tags(self) -> list[str]:
         # Group operations by resource (claims/{id}/evidence/ under "claims"), not all under "v1".
         parts = [part for part in self.path.split("/") if part]

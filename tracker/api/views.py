@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -31,10 +31,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tracker import articles, claimreview, claims, history, roles, workflow
+from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
 from tracker.api.exceptions import PreconditionRequired, exception_handler
+from tracker.api.idempotency import idempotent
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -187,26 +188,31 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def permission_model(self):
         return self.queryset.model
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_create(serializer)
+        instance = self.save_or_revalidate(serializer, lambda: self.get_serializer(data=body_dict(request)))
         return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            return serializer.save()
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=body_dict(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_update(serializer)
+        instance = self.save_or_revalidate(
+            serializer, lambda: self.get_serializer(instance, data=body_dict(request), partial=True)
+        )
         return Response(self.get_serializer(instance).data)
 
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            return serializer.save()
+    def save_or_revalidate(self, serializer, again):
+        """Save; when a concurrent writer took a unique value meanwhile, answer as if it had been first."""
+        try:
+            with transaction.atomic():
+                return serializer.save()
+        except IntegrityError:
+            # The same 400 on the field that a request arriving a moment later gets from validation.
+            again().is_valid(raise_exception=True)
+            raise
 
 
 @extend_schema_view(
@@ -264,6 +270,7 @@ class ArticleViewSet(ResourceViewSet):
             return s.ArticleEditedSerializer
         return s.ArticleSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -312,13 +319,12 @@ class SourceViewSet(ResourceViewSet):
     queryset = Source.objects.order_by("title", "id")
     serializer_class = s.SourceSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        url = serializer.validated_data.get("url")
-        exists = bool(url) and Source.objects.filter(url=url).exists()
-        source = claims.find_or_create_source(serializer.validated_data, by=request.user)
-        code = status.HTTP_200_OK if exists else status.HTTP_201_CREATED
+        source, created = references.source_for(serializer.validated_data, by=request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(source).data, status=code)
 
 
@@ -403,8 +409,9 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
-        description="Desk members see every claim (not the trash). Anonymous callers see published claims only, "
-        "as last published (PublishedClaim), and may filter them by rating and search only.",
+        description="Desk members see every claim (not the trash; editors, reviewers and admins see the trash "
+        "instead with ?trash=1, each claim with deleted_at and deleted_by). Anonymous callers see published "
+        "claims only, as last published (PublishedClaim), and may filter them by rating and search only.",
         responses=CLAIM_RESPONSE,
     ),
     retrieve=extend_schema(
@@ -447,21 +454,43 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     def filterset_class(self):
         return filters.PublishedClaimFilter if self.is_public() else filters.ClaimFilter
 
+    def in_trash(self) -> bool:
+        """Whether this request is about the trash: the list with ?trash=1, or a restore."""
+        if getattr(self, "swagger_fake_view", False):
+            return False
+        return self.action == "restore" or (self.action == "list" and filters.trash_requested(self.request))
+
     def get_queryset(self):
         if self.action == "claimreview":
             return Claim.objects.public().prefetch_related("corrections")
         if self.is_public():
             return Claim.objects.public().prefetch_related("corrections").order_by("-created_at", "-id")
+        if self.in_trash():
+            return trashed_claims()
+        if self.action in WRITE_ACTIONS:
+            # Read once, locked, inside the write's transaction: the domain keeps it (workflow.lock_claim).
+            return workflow.locked_claims().filter(deleted_at__isnull=True)
         return desk_claims()
 
     def get_serializer_class(self):
-        return s.PublishedClaimSerializer if self.is_public() else s.ClaimSerializer
+        if self.is_public():
+            return s.PublishedClaimSerializer
+        return s.TrashedClaimSerializer if self.in_trash() else s.ClaimSerializer
 
     def serialize_claim(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim, context=self.get_serializer_context()).data
 
+    def get_object(self):
+        claim = super().get_object()
+        if self.action in WRITE_ACTIONS and transaction.get_connection().in_atomic_block:
+            workflow.mark_locked(claim)
+        return claim
+
     def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        claim = desk_claims().get(pk=claim.pk)
+        # From the claim the write returned (its related rows and tags already in hand), not read again.
+        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
+        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+        claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
         if code == status.HTTP_201_CREATED:
             headers["Location"] = self.reverse_action("detail", args=[claim.pk])
@@ -481,6 +510,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(self.get_serializer(claim).data, headers={"ETag": etag})
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = s.ClaimCreateSerializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
@@ -495,6 +525,11 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return self.claim_response(claim, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            claim = self._partial_update(request)
+        return self.claim_response(claim)
+
+    def _partial_update(self, request) -> Claim:
         claim = self.get_object()
         body = body_dict(request)
         read_only = sorted(set(body) & READ_ONLY_CLAIM_FIELDS)
@@ -505,16 +540,37 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         serializer = s.ClaimUpdateSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         version = expected_version(request, claim, serializer.validated_data.get("version"))
-        claim = claims.edit_claim(claim, serializer.changes(), by=request.user, expected_version=version)
-        return self.claim_response(claim)
+        return claims.edit_claim(claim, serializer.changes(), by=request.user, expected_version=version)
 
     def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            claim = self.get_object()
+            serializer = s.VersionedSerializer(data=body_dict(request))
+            serializer.is_valid(raise_exception=True)
+            version = expected_version(request, claim, serializer.validated_data.get("version"))
+            workflow.trash(claim, by=request.user, expected_version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Restore a claim from the trash",
+        description="Editors, reviewers and admins. The claim comes back in the status it had, with its history. "
+        'If-Match or "version" is optional here (nothing is overwritten); when given, a stale one answers 412. '
+        "A claim that is not in the trash answers 404 (it is not found among the trashed claims).",
+        request=s.VersionedSerializer,
+        responses={200: s.ClaimSerializer, 400: ERROR, 409: CONFLICT, 412: STALE},
+        parameters=[IF_MATCH, ETAG],
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, *args, **kwargs):
         claim = self.get_object()
         serializer = s.VersionedSerializer(data=body_dict(request))
         serializer.is_valid(raise_exception=True)
-        version = expected_version(request, claim, serializer.validated_data.get("version"))
-        workflow.trash(claim, by=request.user, expected_version=version)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        body_version = serializer.validated_data.get("version")
+        version = body_version
+        if request.headers.get("If-Match", "").strip() or body_version is not None:
+            version = expected_version(request, claim, body_version)
+        claim = workflow.restore(claim, by=request.user, expected_version=version)
+        return self.claim_response(claim)
 
     @extend_schema(
         summary="Move a claim through the verification workflow",
@@ -526,18 +582,20 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         parameters=[IF_MATCH, ETAG],
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def transition(self, request, *args, **kwargs):
-        claim = self.get_object()
-        serializer = s.TransitionSerializer(data=body_dict(request))
-        serializer.is_valid(raise_exception=True)
-        version = expected_version(request, claim, serializer.validated_data.get("version"))
-        claim = workflow.transition(
-            claim,
-            to=serializer.validated_data["to"],
-            by=request.user,
-            note=serializer.validated_data.get("note", ""),
-            expected_version=version,
-        )
+        with transaction.atomic():
+            claim = self.get_object()
+            serializer = s.TransitionSerializer(data=body_dict(request))
+            serializer.is_valid(raise_exception=True)
+            version = expected_version(request, claim, serializer.validated_data.get("version"))
+            claim = workflow.transition(
+                claim,
+                to=serializer.validated_data["to"],
+                by=request.user,
+                note=serializer.validated_data.get("note", ""),
+                expected_version=version,
+            )
         return self.claim_response(claim)
 
     @extend_schema(
@@ -551,6 +609,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return Response(claimreview.build(claim))
 
 
+WRITE_ACTIONS = {"transition", "partial_update", "destroy"}
 READ_ONLY_CLAIM_FIELDS = set(s.ClaimSerializer.Meta.fields) - set(s.ClaimUpdateSerializer().fields)
 READ_ONLY_MESSAGES = {
     "status": "Read-only: move the claim with POST claims/{id}/transition/.",
@@ -566,6 +625,16 @@ def desk_claims():
             "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
         )
         .annotate(has_appearance_url=Exists(linked))
+    )
+
+
+def trashed_claims():
+    return (
+        Claim.all_objects.trashed()
+        .select_related("rating", "assignee", "created_by", "deleted_by")
+        .prefetch_related(
+            "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
+        )
     )
 
 
@@ -603,6 +672,7 @@ class ClaimAppearanceViewSet(ClaimPartMixin, mixins.ListModelMixin, viewsets.Gen
             return Appearance.objects.none()
         return Appearance.objects.filter(claim=self.get_claim()).order_by("article_id", "start", "id")
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.AppearanceInputSerializer(data=body_dict(request))
@@ -638,6 +708,7 @@ class ClaimEvidenceViewSet(ClaimPartMixin, mixins.ListModelMixin, mixins.Retriev
             .order_by("added_at", "id")
         )
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         claim = self.get_claim()
         serializer = s.EvidenceInputSerializer(data=body_dict(request))
@@ -645,7 +716,7 @@ class ClaimEvidenceViewSet(ClaimPartMixin, mixins.ListModelMixin, mixins.Retriev
         data = serializer.validated_data
         # A source created for evidence that is then refused must not stay behind.
         with transaction.atomic():
-            source = data.get("source") or claims.find_or_create_source(serializer.source_fields(), by=request.user)
+            source = data.get("source") or references.source_for(serializer.source_fields(), by=request.user)[0]
             evidence = claims.add_evidence(
                 claim,
                 source=source,

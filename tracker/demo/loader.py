@@ -20,9 +20,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracker import articles, claims, importing, workflow
+from tracker import articles, claims, importing, references, workflow
 from tracker.demo import data
-from tracker.models import Appearance, Article, Claim, Claimant, Outlet, Rating, Source
+from tracker.models import Appearance, Article, Claim, Claimant, Outlet, Rating
 
 SEEDS_DIR = Path(__file__).resolve().parent / data.SEEDS_DIR
 
@@ -111,11 +111,10 @@ def ensure_users(report: DemoReport) -> dict[str, object]:
 
 def _outlet(key: str, by, report: DemoReport) -> Outlet:
     spec = data.OUTLETS[key]
-    existing = Outlet.objects.filter(name__iexact=spec["name"]).first()
-    if existing is not None:
-        return existing
-    outlet = importing.resolve_outlet(spec, by=by)
-    report.outlets.append(outlet)
+    known = Outlet.objects.filter(name__iexact=spec["name"]).exists()
+    outlet = references.outlet_named(spec, by=by)
+    if not known:
+        report.outlets.append(outlet)
     return outlet
 
 
@@ -209,14 +208,7 @@ class _Desk:
 
 def _claimant(key: str, by) -> Claimant:
     spec = data.CLAIMANTS[key]
-    existing = Claimant.objects.filter(name=spec["name"], kind=spec["kind"]).first()
-    if existing is not None:
-        return existing
-    claimant = Claimant(**spec)
-    claimant.full_clean()
-    claimant._history_user = by
-    claimant.save()
-    return claimant
+    return references.claimant_named(spec["name"], spec.get("description", ""), kind=spec["kind"], by=by)
 
 
 def _already_logged(spec: dict, stored: dict) -> bool:
@@ -231,11 +223,10 @@ def _run_step(claim: Claim, action: str, args: dict, desk: _Desk, report: DemoRe
     if action == "evidence":
         editor = desk.kwargs(EDITOR)
         source_spec = data.SOURCES[args["source"]]
-        known = Source.objects.filter(url=source_spec["url"]).exists() if source_spec["url"] else False
-        source = claims.find_or_create_source(
+        source, created = references.source_for(
             {**source_spec, "published_at": _moment(source_spec["published_at"])}, by=editor["by"]
         )
-        report.sources += not known
+        report.sources += created
         claims.add_evidence(
             claim,
             source=source,

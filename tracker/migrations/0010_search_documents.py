@@ -82,7 +82,7 @@ def fill_documents(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0031_inbox_permissions")]
+    dependencies = [("tracker", "0006_idempotent_requests")]
 
     operations = [
         migrations.SeparateDatabaseAndState(

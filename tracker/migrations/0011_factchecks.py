@@ -12,7 +12,7 @@ import tracker.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0010_search_documents"),
+        ("tracker", "0050_public_order_only_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -62,6 +62,10 @@ SHORT_QUOTE = 24
 MAX_CHARS = 800
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _SPACE_RE = re.compile(r"\s+")
+# Whitespace between two word characters separates words; anywhere else (after a full stop, say) it is spacing.
+_WORD_GAP_RE = re.compile(r"(?<=\w)\s+(?=\w)")
+# Two occurrences of the same words this close (a space, a comma) cannot be told apart once one is edited.
+TWIN_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,7 @@ class _Candidate:
     start: int
     end: int
     distance: int  # edit distance of the words (0 when only whitespace differs)
+    twin: bool = False  # the same words stood right next to the quote, and the diff took this for them
     score: float = 0.0
     context: float = 0.0
     position: float = 0.0
@@ -216,18 +221,34 @@ def _squeeze(text: str) -> str:
     return _SPACE_RE.sub("", text)
 
 
+def _spacing_distance(quote: str, found: str) -> int:
+    """Edits between two texts equal but for whitespace: words run together or split apart count, spacing not."""
+
+    def words(text: str) -> str:
+        return _SPACE_RE.sub("", _WORD_GAP_RE.sub("\x00", text))
+
+    return Levenshtein.distance(words(quote), words(found))
+
+
 def max_errors(quote: str) -> int:
     """The most edits a quote may have undergone and still be found: a quarter of it, between 1 and 40."""
     return max(1, min(40, math.ceil(len(_squeeze(quote)) / 4)))
 
 
 def _best_span_near(
-    body: str, quote: str, start: int, end: int, slack: int, bounded: tuple[bool, bool] = (False, False)
+    body: str,
+    quote: str,
+    start: int,
+    end: int,
+    slack: int,
+    bounded: tuple[bool, bool] = (False, False),
+    around: tuple[str, str] = ("", ""),
 ) -> tuple[int, int, int]:
     """Return (start, end, edit distance) of the closest substring of body to quote near [start, end).
 
-    Of equally close ones, the one that does not cut a word the quote did not cut, then the one nearest
-    the quote's length.
+    Of equally close ones, the one that does not cut a word the quote did not cut, that ends as the quote
+    does, that stands between what stood before and after the quote (around), then the one nearest the
+    quote's length.
     """
     best_key = None
     best = (start, end, len(quote))
@@ -235,14 +256,27 @@ def _best_span_near(
         for b in range(max(a + 1, end - slack), min(len(body), end + slack) + 1):
             cutoff = best[2] if best_key is not None else len(quote)
             d = Levenshtein.distance(quote, body[a:b], score_cutoff=cutoff)
-            key = (d, _cuts(body, a, b, bounded), _edges(body, a, b, quote), abs((b - a) - len(quote)), abs(a - start))
+            key = (
+                d,
+                _cuts(body, a, b, bounded),
+                _edges(body, a, b, quote),
+                _context_unlike(body, a, b, around),
+                abs((b - a) - len(quote)),
+                abs(a - start),
+            )
             if best_key is None or key < best_key:
                 best_key, best = key, (a, b, d)
     return best
 
 
 def _fuzzy(
-    body: str, quote: str, lo: int, hi: int, limit: int, bounded: tuple[bool, bool] = (False, False)
+    body: str,
+    quote: str,
+    lo: int,
+    hi: int,
+    limit: int,
+    bounded: tuple[bool, bool] = (False, False),
+    around: tuple[str, str] = ("", ""),
 ) -> _Candidate | None:
     """Return the best approximate match of quote within body[lo:hi] if it is within limit edits."""
     lo, hi = max(0, lo), min(len(body), hi)
@@ -256,7 +290,7 @@ def _fuzzy(
         a, b = lo + alignment.dest_start, lo + alignment.dest_end
     else:  # rapidfuzz aligns the shorter string inside the longer one
         a, b = lo, hi
-    a, b, d = _best_span_near(body, quote, a, b, slack=3, bounded=bounded)
+    a, b, d = _best_span_near(body, quote, a, b, slack=3, bounded=bounded, around=around)
     a, b = _trim(body, a, b, quote)
     d = Levenshtein.distance(quote, body[a:b])
     if d > limit or b <= a:
@@ -293,11 +327,28 @@ def _edges(body: str, a: int, b: int, quote: str) -> int:
     return int(body[a : a + 1] != quote[:1]) + int(body[b - 1 : b] != quote[-1:])
 
 
+def _context_unlike(body: str, a: int, b: int, around: tuple[str, str]) -> int:
+    """Edits between the text just around body[a:b] and the quote's remembered prefix and suffix (their ends)."""
+    before, after = around[0][-CERTAIN_MARGIN:], around[1][:CERTAIN_MARGIN]
+    return Levenshtein.distance(before, body[max(0, a - len(before)) : a]) + Levenshtein.distance(
+        after, body[b : b + len(after)]
+    )
+
+
 def _fuzzy_at(
-    body: str, quote: str, hint: int, limit: int, bounded: tuple[bool, bool] = (False, False)
+    body: str,
+    quote: str,
+    hint: int,
+    limit: int,
+    bounded: tuple[bool, bool] = (False, False),
+    around: tuple[str, str] = ("", ""),
 ) -> _Candidate | None:
-    """Return the closest substring to quote starting within limit characters of hint, if within limit edits."""
-    best: tuple | None = None  # (distance, words cut, ends unlike the quote's, distance from hint, start, end)
+    """Return the closest substring to quote starting within limit characters of hint, if within limit edits.
+
+    Of equally close ones, the one that cuts no word the quote did not, ends as the quote does, and is
+    followed and preceded by what followed and preceded the quote (around: its stored prefix and suffix).
+    """
+    best: tuple | None = None  # (distance, words cut, ends unlike, context unlike, distance from hint, start, end)
     length = len(quote)
     for a in range(max(0, hint - limit), min(len(body), hint + limit) + 1):
         for b in range(max(a + 1, a + length - limit), min(len(body), a + length + limit) + 1):
@@ -309,6 +360,7 @@ def _fuzzy_at(
                 d,
                 _cuts(body, a, b, bounded),
                 _edges(body, a, b, quote),
+                _context_unlike(body, a, b, around),
                 abs(a - hint) + abs((b - a) - length),
                 a,
                 b,
@@ -325,29 +377,37 @@ def _fuzzy_at(
 
 def _candidates(text: _Text, stored: StoredQuote, hint: int, spans: Collection[tuple[int, int]]) -> list[_Candidate]:
     body, quote = text.body, stored.quote
+    bounded, around = _bounded(stored), (stored.prefix, stored.suffix)
     taken = {start for start, _ in spans}
-    found = {s: _Candidate(s, s + len(quote), 0) for s in occurrences(body, quote) if s not in taken}
+    # The same letters inside a longer word ("a" in "officially") are not the quote when the quote was whole words.
+    found = {
+        (s, s + len(quote)): _Candidate(s, s + len(quote), 0)
+        for s in occurrences(body, quote)
+        if s not in taken and not _cuts(body, s, s + len(quote), bounded)
+    }
     target = _squeeze(quote)
     if target and (not found or len(found) < 4):
         squeezed, keep = text.squeezed()
         for s in occurrences(squeezed, target):
             a, b = keep[s], keep[s + len(target) - 1] + 1
-            if a not in taken and a not in found:
-                found[a] = _Candidate(a, b, 0)
+            if a not in taken and (a, b) not in found and not _cuts(body, a, b, bounded):
+                found[a, b] = _Candidate(a, b, _spacing_distance(quote, body[a:b]))
     limit = max_errors(quote)
-    if not any(abs(c.start - hint) <= limit for c in found.values()):
+    if not any(abs(c.start - hint) <= limit and c.distance == 0 for c in found.values()):
         # A short quote is tried at every nearby start and end; a long one is aligned first (rapidfuzz), then refined.
-        near = [_fuzzy_at(body, quote, hint, limit, _bounded(stored))] if len(quote) <= SHORT_QUOTE else []
+        near = [_fuzzy_at(body, quote, hint, limit, bounded, around)] if len(quote) <= SHORT_QUOTE else []
         if not near or near[0] is None or near[0].distance > 0:
             lo, hi = hint - 2 * limit - CONTEXT_LENGTH, hint + len(quote) + 2 * limit + CONTEXT_LENGTH
-            near.append(_fuzzy(body, quote, lo, hi, limit, _bounded(stored)))
+            near.append(_fuzzy(body, quote, lo, hi, limit, bounded, around))
         for candidate in near:
-            if candidate is not None and candidate.start not in found and not _overlaps(candidate, spans):
-                found[candidate.start] = candidate
+            if candidate is None or _overlaps(candidate, spans):
+                continue
+            if not _cuts(body, candidate.start, candidate.end, bounded):
+                found.setdefault((candidate.start, candidate.end), candidate)
     if not found:
-        anywhere = _fuzzy(body, quote, 0, len(body), limit, _bounded(stored))
+        anywhere = _fuzzy(body, quote, 0, len(body), limit, bounded, around)
         if anywhere is not None and not _overlaps(anywhere, spans):
-            found[anywhere.start] = anywhere
+            found[anywhere.start, anywhere.end] = anywhere
     return list(found.values())
 
 
@@ -425,8 +485,16 @@ def place(
 
     candidates = _candidates(text, stored, hint, taken)
     if consistent:
-        # The same words that already stood elsewhere in the old text are another passage, not this quote.
-        candidates = [c for c in candidates if not _another_passage(diff, stored, c)]
+        # The same words that already stood elsewhere in the old text are another passage, not this quote,
+        # unless they stood right next to it ("nine nine"): then the edit does not say which of the two it hit.
+        kept = []
+        for candidate in candidates:
+            other = _another_passage(diff, stored, candidate)
+            if other is None or _next_to(diff.old, stored, other):
+                candidate.twin = other is not None
+                kept.append(candidate)
+        # A twin is a last resort: a match where the quote itself stood ("the" now "thhe") comes first.
+        candidates = [c for c in kept if not c.twin] or kept
     if not candidates:
         return _orphaned("its words are no longer in the text")
     for candidate in candidates:
@@ -442,6 +510,15 @@ def place(
         rival = next((c for c in candidates[1:] if c.distance == 0), None)
         close_call = rival is not None and best.score - rival.score < 0.03 and not at_hint
         state = ANCHORED if best.start == stored.start and body[best.start : best.end] == quote else MOVED
+        if best.twin:
+            return _placement(
+                text,
+                stored,
+                best,
+                state,
+                needs_confirmation=True,
+                reason="the same words stood right next to it and one of the two was edited: check that this is it",
+            )
         if convincing and not close_call:
             return _placement(text, stored, best, state, reason=_moved_reason(stored, best, quote, body))
         if best.context >= 0.45 or (unique and length >= 24):
@@ -472,11 +549,19 @@ def place(
     return _orphaned("its words are no longer in the text")
 
 
-def _another_passage(diff: TextDiff, stored: StoredQuote, candidate: _Candidate) -> bool:
+def _another_passage(diff: TextDiff, stored: StoredQuote, candidate: _Candidate) -> int | None:
+    """Return the old start of the same words the diff says candidate is, when that is not the quote itself."""
     old_start = diff.carry_back(candidate.start, candidate.end)
     if old_start is None or old_start == stored.start:
-        return False
-    return diff.old[old_start : old_start + len(stored.quote)] == stored.quote
+        return None
+    return old_start if diff.old[old_start : old_start + len(stored.quote)] == stored.quote else None
+
+
+def _next_to(old: str, stored: StoredQuote, other: int) -> bool:
+    """Whether the same words at old offset other overlap the quote or are apart from it by only a space or a comma."""
+    first, second = sorted((stored.start, other))
+    gap = old[first + len(stored.quote) : second]
+    return len(gap) <= TWIN_GAP and not any(c.isalnum() for c in gap)
 
 
 def _moved_reason(stored: StoredQuote, best: _Candidate, quote: str, body: str) -> str:

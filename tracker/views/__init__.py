@@ -1,6 +1,7 @@
 """The editorial web UI and the public fact-check pages (DESIGN §5), by area."""
 
 from .articles import article_detail, article_import, article_list, log_claim
+from .claimants import claimant_detail
 from .claims import (
     appearance_add,
     claim_assign,
@@ -12,6 +13,7 @@ from .claims import (
     claim_trash,
     evidence_add,
     evidence_remove,
+    trash_list,
 )
 from .dashboard import dashboard, home
 from .inbox import (
@@ -47,6 +49,7 @@ __all__ = [
     "article_import",
     "article_list",
     "claim_assign",
+    "claimant_detail",
     "claim_detail",
     "claim_edit",
     "claim_list",
@@ -60,4 +63,5 @@ __all__ = [
     "factcheck_index",
     "home",
     "log_claim",
+    "trash_list",
 ]

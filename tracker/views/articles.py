@@ -11,12 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tracker import articles, claims, highlight, roles
+from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
-from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm, find_or_create_claimant, outlet_named
-from tracker.importing import ImportFileError, parse_text_document
+from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
+from tracker.importing import DecodedText, ImportFileError, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
+from tracker.reading import anchoring
+from tracker.references import outlet_named
 from tracker.uploads import skipped_uploads
 
 from . import reading
@@ -49,9 +51,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _read_upload(upload) -> dict:
-    """Return {"title", "body"} parsed from an uploaded .txt file (the first line is the title)."""
-    return parse_text_document(upload.read(), name=upload.name)
+def _read_upload(upload, encoding: str = "") -> tuple[dict, DecodedText]:
+    """Return ({"title", "body"}, how the file was decoded) for an uploaded .txt file (the first line is the title)."""
+    decoded = decode_text_file(upload.read(), name=upload.name, encoding=encoding)
+    return parse_text_document(decoded.text, name=upload.name), decoded
 
 
 @desk_required
@@ -70,8 +73,9 @@ def article_import(request: HttpRequest) -> HttpResponse:
             # One transaction: a refused import leaves no new outlet behind.
             with transaction.atomic():
                 fields = {}
+                decoded = None
                 if form.cleaned_data.get("file"):
-                    fields = _read_upload(form.cleaned_data["file"])
+                    fields, decoded = _read_upload(form.cleaned_data["file"], form.cleaned_data["encoding"])
                 # What the user typed wins over what the file says.
                 fields.update(typed)
                 if outlet_name:
@@ -99,6 +103,17 @@ def article_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
             status = exc.status
         else:
+            if decoded is not None and decoded.encoding != "utf-8":
+                how = "detected" if decoded.detected else "as you chose"
+                messages.info(
+                    request,
+                    format_html(
+                        "The file was read as {} ({}). If letters look wrong, edit the text or import the file "
+                        "again choosing its encoding.",
+                        decoded.label,
+                        how,
+                    ),
+                )
             if created:
                 messages.success(request, format_html("Imported “{}”.", article.title))
             else:
@@ -155,12 +170,52 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader: the article's text with every logged claim highlighted, and the form to log one."""
     article = get_object_or_404(Article.objects.select_related("outlet", "translation_of", "republished_from"), pk=pk)
+    draft = request.session.pop(DRAFT_KEY, None)
+    if draft and draft.get("article") == article.pk:
+        form, occurrences = _draft_form(article, draft)
+        return _reader(request, article, form, occurrences=occurrences)
     # A suggestion's "Log claim" link (?log=START-END) fills the form in, with or without JavaScript.
     form = LogClaimForm(initial=reading.prefill_from_query(request, article))
     return _reader(request, article, form)
 
 
-def _reader(request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200) -> HttpResponse:
+# A refused "Log claim" form is kept in the session across the redirect back to the reader.
+DRAFT_KEY = "log-claim-draft"
+MAX_OCCURRENCES = 50
+
+
+def _draft_form(article: Article, draft: dict) -> tuple[LogClaimForm, list[dict] | None]:
+    """Rebuild a refused form with the input and the refusals, and the places of an ambiguous quote."""
+    form = LogClaimForm(draft["data"])
+    form.is_valid()  # the form's own checks again, so its messages are back
+    for field, message in draft.get("errors", []):
+        form.add_error(field, message)
+    occurrences = None
+    if draft.get("ambiguous"):
+        try:
+            quote = anchoring.normalise_text(draft["data"].get("quote", ""))
+        except anchoring.InvalidText:
+            quote = ""
+        if quote:
+            occurrences = [
+                {"start": start, "context": anchoring.shown_context(article.body, start, start + len(quote), 50)}
+                for start in anchoring.occurrences(article.body, quote)[:MAX_OCCURRENCES]
+            ]
+    return form, occurrences
+
+
+def _refused(request: HttpRequest, article: Article, errors: list, *, ambiguous: bool = False) -> HttpResponse:
+    """Send the reader back to the article (its own address, reloadable) with the input and what was wrong."""
+    data = {name: value for name, value in request.POST.items() if name != "csrfmiddlewaretoken"}
+    request.session[DRAFT_KEY] = {"article": article.pk, "data": data, "errors": errors, "ambiguous": ambiguous}
+    response = redirect(reverse("article-detail", args=[article.pk]) + "#log-claim")
+    response.status_code = 303
+    return response
+
+
+def _reader(
+    request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200, occurrences: list | None = None
+) -> HttpResponse:
     spans, appearances = reader_spans(article)
     aids = reading.suggestion_context(article, appearances)
     spans += reading.suggestion_spans(aids["suggestions"], appearances)
@@ -173,6 +228,7 @@ def _reader(request: HttpRequest, article: Article, form: LogClaimForm, status: 
         "can_log": roles.can_log(request.user),
         "can_edit_article": roles.can_edit_article(request.user, article),
         "claimants": Claimant.objects.order_by("name").values_list("name", flat=True)[:500],
+        "occurrences": occurrences,
         **aids,
     }
     return render(request, "tracker/articles/reader.html", context, status=status)
@@ -187,12 +243,14 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
     require(roles.can_log(request.user), "Your role cannot log claims.")
     form = LogClaimForm(request.POST)
     if not form.is_valid():
-        return _reader(request, article, form, status=400)
+        return _refused(request, article, [])
     data = form.cleaned_data
     try:
         # One transaction: a refused claim leaves no new claimant behind.
         with transaction.atomic():
-            claimant = find_or_create_claimant(data["claimant"], data["claimant_description"], by=request.user)
+            claimant = claimants.find_or_create(
+                data["claimant"], data["claimant_description"], data["claimant_kind"], by=request.user
+            )
             claim = claims.log_claim(
                 claims.ClaimInput(
                     text=data["text"],
@@ -208,12 +266,12 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
     except claims.AppearanceError as exc:
-        form.add_error("quote" if exc.field != "start" else None, str(exc))
-        return _reader(request, article, form, status=400)
+        if exc.starts:
+            message = f"“{data['quote']}” occurs {len(exc.starts)} times in the article: choose which one below."
+            return _refused(request, article, [("quote", message)], ambiguous=True)
+        return _refused(request, article, [("quote" if exc.field != "start" else None, str(exc))])
     except ValidationError as exc:
-        for message in exc.messages:
-            form.add_error(None, message)
-        return _reader(request, article, form, status=400)
+        return _refused(request, article, [(None, message) for message in exc.messages])
     messages.success(
         request, format_html('Logged claim <a href="{}">#{}</a>: {}', claim.get_absolute_url(), claim.pk, claim)
     )

@@ -13,14 +13,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from tracker import claimreview, claims, history, roles, workflow
+from tracker import claimreview, claims, history, keyset, references, roles, workflow
 from tracker.api.filters import search_claims
 from tracker.forms import (
     AppearanceForm,
@@ -33,7 +33,7 @@ from tracker.forms import (
 )
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Rating, Source
 
-from .common import desk_required, paginate, priority_rank, querystring_without, require
+from .common import PAGE_SIZE, desk_required, paginate, priority_rank, querystring_without, require
 
 STATUS_LABELS = dict(Claim.Status.choices)
 FIELD_LABELS = {
@@ -106,13 +106,16 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         .annotate(priority_rank=priority_rank())
         .order_by(*ClaimFilterForm.SORTS[sort])
     )
-    page = paginate(request, queryset)
+    page = queue_page(request, queryset, ClaimFilterForm.SORTS[sort])
     context = {
         "form": form,
         "page": page,
         "sort": sort,
         "sorts": ClaimFilterForm.SORT_LABELS,
         "qs": querystring_without(request, "page"),
+        "qs_keyset": querystring_without(request, "page", "after", "before", "from"),
+        "keep": [(k, v) for k, vs in request.GET.lists() if k not in KEYSET_PARAMS for v in vs],
+        "jump_to_date": ClaimFilterForm.SORTS[sort][0].lstrip("-") in DATE_SORT_FIELDS,
         "qs_nosort": querystring_without(request, "page", "sort"),
         "more_filters": any(
             request.GET.get(name)
@@ -121,6 +124,46 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+KEYSET_PARAMS = {"page", "after", "before", "from"}
+DATE_SORT_FIELDS = {"updated_at", "created_at"}
+
+
+def queue_page(request: HttpRequest, queryset, ordering):
+    """The queue's page: by keyset (previous / next, jump to a date), or by number for links made before it.
+
+    Deep page numbers make the database walk every row before the page
+    (OFFSET); keyset pages start at the edge of the last one (tracker.keyset).
+    """
+    if request.GET.get("page"):
+        return paginate(request, queryset)
+    start = None
+    day = _parse_day(request.GET.get("from"))
+    field = ordering[0].lstrip("-")
+    if day is not None and field in DATE_SORT_FIELDS:
+        if ordering[0].startswith("-"):  # newest first: from the end of that day down
+            start = Q(**{f"{field}__lt": start_of_day(day + datetime.timedelta(days=1))})
+        else:
+            start = Q(**{f"{field}__gte": start_of_day(day)})
+    return keyset.get_page(
+        queryset,
+        ordering,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        start=start,
+        per_page=PAGE_SIZE,
+    )
+
+
+def _parse_day(raw) -> datetime.date | None:
+    if not raw or len(raw) > 10:
+        return None
+    try:
+        day = datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if datetime.date.min < day < datetime.date.max else None
 
 
 # --- the claim page ---------------------------------------------------------------
@@ -467,7 +510,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # One transaction: refused evidence leaves no new source behind.
         with transaction.atomic():
-            source = form.cleaned_data["source"] or claims.find_or_create_source(form.source_fields(), by=request.user)
+            source = form.cleaned_data["source"] or references.source_for(form.source_fields(), by=request.user)[0]
             claims.add_evidence(
                 claim,
                 source=source,
@@ -553,19 +596,51 @@ def claim_trash(request: HttpRequest, pk: int) -> HttpResponse:
         return render_claim(request, exc.current, status=412, error=f"{exc} It was not moved to the trash.")
     except workflow.TransitionNotAllowed as exc:
         return render_claim(request, claim, status=409, error=str(exc))
-    messages.success(request, format_html("Claim #{} moved to the trash. It can be restored from its page.", claim.pk))
+    messages.success(
+        request,
+        format_html(
+            'Claim #{} moved to the trash. It can be restored from the <a href="{}">trash</a>.',
+            claim.pk,
+            reverse("claim-trash-list"),
+        ),
+    )
     return redirect("claim-list")
 
 
 @desk_required
+def trash_list(request: HttpRequest) -> HttpResponse:
+    """The claims in the trash, most recently trashed first, each with Restore (editors and up)."""
+    require(roles.can_trash(request.user), "Your role cannot see or restore the trash.")
+    queryset = (
+        Claim.all_objects.trashed().select_related("claimant", "rating", "deleted_by").order_by("-deleted_at", "-id")
+    )
+    page = paginate(request, queryset)
+    context = {"page": page, "qs": querystring_without(request, "page")}
+    return render(request, "tracker/claims/trash.html", context)
+
+
+@desk_required
 def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    """Bring the claim back from the trash."""
+    """Bring the claim back from the trash (from its page or from the trash list)."""
     _post_only(request)
     require(roles.can_trash(request.user), "Your role cannot restore claims.")
     claim = get_claim_for(request, pk)
+    from_trash = request.POST.get("next") == "trash"
+    form = VersionedForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        workflow.restore(claim, by=request.user)
+        workflow.restore(claim, by=request.user, expected_version=version)
+    except workflow.StaleVersion:
+        if from_trash:
+            messages.error(request, f"Claim #{claim.pk} changed since the list was shown; look again and restore.")
+            return redirect("claim-trash-list")
+        return render_claim(request, claim, status=412, error="The claim changed since you opened it; look again.")
     except workflow.TransitionNotAllowed as exc:
+        if from_trash:
+            messages.error(request, f"Claim #{claim.pk}: {exc}")
+            return redirect("claim-trash-list")
         return render_claim(request, claim, status=409, error=str(exc))
-    messages.success(request, "Claim restored.")
-    return redirect(claim)
+    messages.success(
+        request, format_html('Claim <a href="{}">#{}</a> restored: {}', claim.get_absolute_url(), claim.pk, claim)
+    )
+    return redirect("claim-trash-list" if from_trash else claim)

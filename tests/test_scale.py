@@ -1,0 +1,304 @@
+"""What keeps the hot paths flat at 1M claims (issue 8), as query counts and plans (speed is in make bench)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.test_performance import leading_columns, plan_of, published
+
+pytestmark = pytest.mark.django_db
+
+
+class PublicOrderTests:
+    def test_only_the_partial_public_index_leads_with_last_published_at(self):
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, "tracker_claim")
+        leading = [name for name, c in constraints.items() if c["columns"] and c["columns"][0] == "last_published_at"]
+        # A full index on it lists the never-published claims (most of them) first: the planner may walk them all.
+        assert leading == ["claim_public_order"]
+        assert "last_published_at" in leading_columns("tracker_claim")
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+    @pytest.mark.parametrize("url", ["/fact-checks/", "/fact-checks/feed/", "/api/v1/claimreview/"])
+    def test_public_pages_read_the_public_order_index(self, client, editor, reviewer, url):
+        published(editor, reviewer, "Published for the public pages.")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        listing = [q["sql"] for q in captured if "tracker_claim" in q["sql"] and "ORDER BY" in q["sql"]]
+        assert listing, url
+        assert "claim_public_order" in plan_of(listing[0])
+
+
+def api_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def permission_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if "auth_permission" in q["sql"]]
+
+
+class PermissionCacheTests:
+    def test_a_second_request_reads_no_permissions(self, editor):
+        client = api_client(editor)
+        assert client.get("/api/v1/claims/").status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/claims/").status_code == 200
+        assert permission_queries(captured) == []
+
+    def test_a_role_taken_away_counts_at_the_next_request(self, editor):
+        from django.contrib.auth.models import Group
+
+        client = api_client(editor)
+        assert client.get("/api/v1/sources/").status_code == 200
+        editor.groups.remove(Group.objects.get(name="editor"))
+        assert client.get("/api/v1/sources/").status_code == 403
+
+    def test_a_permission_taken_from_a_group_counts_at_the_next_request(self, editor):
+        from django.contrib.auth.models import Group, Permission
+
+        client = api_client(editor)
+        assert client.get("/api/v1/sources/").status_code == 200
+        Group.objects.get(name="editor").permissions.remove(Permission.objects.get(codename="view_source"))
+        assert client.get("/api/v1/sources/").status_code == 403
+
+    def test_a_deactivated_user_is_refused_at_once(self, editor):
+        client = api_client(editor)
+        assert client.get("/api/v1/sources/").status_code == 200
+        editor.is_active = False
+        editor.save()
+        assert client.get("/api/v1/sources/").status_code in (401, 403)
+
+
+class ListQueryTests:
+    @pytest.mark.parametrize("rows", [10, 100, 200])
+    def test_the_claim_list_costs_four_queries_at_any_size(self, editor, rows):
+        from tests.factories import make_claim
+
+        for i in range(rows):
+            make_claim(by=editor, text=f"Claim number {i}.", tags=["defence", f"tag {i % 7}"])
+        client = api_client(editor)
+        client.get("/api/v1/claims/")  # the permissions are cached from here on
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/claims/?page_size={rows}")
+        assert len(response.json()["results"]) == rows
+        assert len(captured) <= 4, [q["sql"][:120] for q in captured]
+
+
+class ClaimSerializerTests:
+    def test_the_written_out_representation_is_the_fields_own(self, editor, reviewer):
+        from rest_framework import serializers
+
+        from tests.factories import make_claim
+        from tracker.api import serializers as s
+        from tracker.api.views import desk_claims
+
+        published(editor, reviewer, "Published with everything.")
+        make_claim(by=editor, text="Bare claim.", claimant=None)
+        tagged = make_claim(by=editor, text="Tagged, assigned, dated.", tags=["b tag", "a tag"])
+        from tracker import claims as domain
+
+        domain.edit_claim(tagged, {"assignee": editor, "priority": "high"}, by=editor, expected_version=None)
+        for claim in desk_claims():
+            fast = s.ClaimSerializer(claim).data
+            fields = serializers.ModelSerializer.to_representation(s.ClaimSerializer(claim), claim)
+            assert fast == dict(fields), claim.text
+
+
+def statements(captured) -> list[str]:
+    """The statements a request ran, without the savepoints of the test's own enclosing transaction."""
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+class WriteQueryTests:
+    """A write reads the claim once (locked), writes once, and answers from what it has (issue 8: ≤ 8 queries)."""
+
+    @pytest.fixture
+    def setup(self, editor):
+        from tests.factories import make_claim
+
+        claim = make_claim(by=editor)
+        client = api_client(editor)
+        client.get("/api/v1/claims/")  # permissions cached, as for any caller after their first request
+        return claim, client
+
+    def test_transition(self, setup):
+        claim, client = setup
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                f"/api/v1/claims/{claim.pk}/transition/",
+                {"to": "researching"},
+                format="json",
+                HTTP_IF_MATCH=claim.etag,
+            )
+        assert response.status_code == 200
+        assert response.json()["status"] == "researching"
+        assert response.json()["appearances"][0]["quote"] == "NATO announced Wednesday"
+        assert len(statements(captured)) <= 8, statements(captured)
+        claim.refresh_from_db()
+        assert (claim.status, claim.version, claim.events.count()) == ("researching", 2, 1)
+
+    def test_patch(self, setup):
+        claim, client = setup
+        with CaptureQueriesContext(connection) as captured:
+            response = client.patch(
+                f"/api/v1/claims/{claim.pk}/",
+                {"verdict_summary": "Half true."},
+                format="json",
+                HTTP_IF_MATCH=claim.etag,
+            )
+        assert response.status_code == 200
+        assert response.json()["verdict_summary"] == "Half true."
+        assert response["ETag"] == f'"{claim.pk}-2"'
+        assert len(statements(captured)) <= 8, statements(captured)
+        assert claim.history.count() == 2
+
+    def test_create(self, setup):
+        from tests.factories import ArticleFactory
+
+        _, client = setup
+        article = ArticleFactory()
+        body = {"text": "A new claim.", "appearances": [{"article": article.pk, "quote": "NATO announced Wednesday"}]}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/api/v1/claims/", body, format="json")
+        assert response.status_code == 201
+        assert response.json()["appearances"][0]["article"] == article.pk
+        assert len(statements(captured)) <= 8, statements(captured)
+
+    def test_tags_in_the_answer_are_the_claims_after_the_write(self, setup):
+        claim, client = setup
+        response = client.patch(
+            f"/api/v1/claims/{claim.pk}/", {"tags": ["b", "a"]}, format="json", HTTP_IF_MATCH=claim.etag
+        )
+        assert response.json()["tags"] == ["a", "b"]
+        response = client.post(
+            f"/api/v1/claims/{claim.pk}/transition/",
+            {"to": "researching"},
+            format="json",
+            HTTP_IF_MATCH=response["ETag"],
+        )
+        assert response.json()["tags"] == ["a", "b"]
+        assert [sorted(t.tag.name for t in h.tags.all()) for h in claim.history.order_by("history_id")][-2:] == [
+            ["a", "b"],
+            ["a", "b"],
+        ]
+
+    def test_a_refused_write_leaves_nothing_behind(self, setup):
+        claim, client = setup
+        response = client.post(
+            f"/api/v1/claims/{claim.pk}/transition/", {"to": "dismissed"}, format="json", HTTP_IF_MATCH=claim.etag
+        )
+        assert response.status_code == 400  # a note is required
+        claim.refresh_from_db()
+        assert (claim.status, claim.version, claim.events.count()) == ("new", 1, 0)
+        stale = client.patch(
+            f"/api/v1/claims/{claim.pk}/", {"verdict_summary": "x"}, format="json", HTTP_IF_MATCH=f'"{claim.pk}-7"'
+        )
+        assert stale.status_code == 412
+        assert client.get(f"/api/v1/claims/{claim.pk}/").json()["verdict_summary"] == ""
+
+
+class QueueKeysetTests:
+    @pytest.fixture
+    def queue(self, client, editor):
+        import datetime
+
+        from django.utils import timezone
+
+        from tests.factories import ArticleFactory, make_claim
+
+        article = ArticleFactory(body=" ".join(f"w{i}x" for i in range(80)))
+        claims = [make_claim(by=editor, article=article, quote=f"w{i}x", text=f"Claim {i}.") for i in range(60)]
+        base = timezone.now() - datetime.timedelta(days=60)
+        for i, claim in enumerate(claims):
+            # Ten claims share each moment, so the order's tie-break (id) is walked too.
+            type(claim).objects.filter(pk=claim.pk).update(updated_at=base + datetime.timedelta(days=i // 10))
+        client.force_login(editor)
+        return client
+
+    def walk(self, client, params=None):
+        seen, response, pages = [], client.get("/claims/", params or {}), 0
+        while True:
+            page = response.context["page"]
+            seen += [c.pk for c in page]
+            pages += 1
+            if not page.has_next():
+                return seen, pages, response
+            response = client.get("/claims/", {**(params or {}), "after": page.next_cursor})
+
+    def test_next_walks_every_claim_once_in_order(self, queue):
+        from tracker.models import Claim
+
+        seen, pages, _ = self.walk(queue)
+        assert seen == list(Claim.objects.order_by("-updated_at", "-id").values_list("pk", flat=True))
+        assert pages == 3
+        oldest, _, _ = self.walk(queue, {"sort": "updated"})
+        assert oldest == seen[::-1]
+
+    def test_previous_returns_to_the_page_before(self, queue):
+        first = queue.get("/claims/").context["page"]
+        second = queue.get("/claims/", {"after": first.next_cursor}).context["page"]
+        back = queue.get("/claims/", {"before": second.previous_cursor})
+        assert [c.pk for c in back.context["page"]] == [c.pk for c in first]
+        assert 'rel="prev"' in queue.get("/claims/", {"after": first.next_cursor}).content.decode()
+
+    def test_a_deep_page_costs_what_the_first_does(self, queue):
+        queue.get("/claims/")
+        with CaptureQueriesContext(connection) as first:
+            page = queue.get("/claims/").context["page"]
+        with CaptureQueriesContext(connection) as deep:
+            queue.get("/claims/", {"after": page.next_cursor})
+        assert len(deep) == len(first)
+        assert not any("OFFSET" in q["sql"] for q in deep)
+
+    def test_jump_to_a_date(self, queue):
+        import datetime
+
+        from django.utils import timezone
+
+        from tracker.models import Claim
+
+        day = (timezone.localtime(timezone.now()) - datetime.timedelta(days=58)).date()
+        response = queue.get("/claims/", {"from": day.isoformat()})
+        first = response.context["page"][0]
+        assert timezone.localtime(first.updated_at).date() <= day
+        assert (
+            first.pk
+            == Claim.objects.filter(updated_at__lt=first.updated_at + datetime.timedelta(days=1))
+            .order_by("-updated_at", "-id")
+            .values_list("pk", flat=True)[0]
+        )
+        assert 'name="from"' in response.content.decode()
+
+    def test_a_tampered_or_foreign_cursor_shows_the_first_page(self, queue):
+        first = [c.pk for c in queue.get("/claims/").context["page"]]
+        for cursor in ("garbage", "W10:1abc:xyz", "x" * 600):
+            response = queue.get("/claims/", {"after": cursor})
+            assert response.status_code == 200
+            assert [c.pk for c in response.context["page"]] == first
+
+    def test_numbered_links_made_before_still_work(self, queue):
+        response = queue.get("/claims/", {"page": 2})
+        assert len(response.context["page"]) == 25
+
+
+class PermissionCacheMembershipTests:
+    def test_a_group_gaining_or_losing_a_member_counts_at_the_next_request(self, db):
+        from django.contrib.auth.models import Group
+
+        from tests.factories import make_user
+
+        outsider = make_user(None, username="olga")
+        client = api_client(outsider)
+        assert client.get("/api/v1/sources/").status_code == 403
+        Group.objects.get(name="editor").user_set.add(outsider)
+        assert client.get("/api/v1/sources/").status_code == 200
+        Group.objects.get(name="editor").user_set.clear()
+        assert client.get("/api/v1/sources/").status_code == 403
