@@ -549,6 +549,7 @@ class Source(models.Model):
         DATASET = "dataset", "Dataset"
         NEWS_REPORT = "news_report", "News report"
         EXPERT = "expert", "Expert"
+        FACT_CHECK = "fact_check", "Fact-check"
         OTHER = "other", "Other"
 
     url = models.URLField(max_length=2000, null=True, blank=True, unique=True, validators=[http_url_validator])

@@ -393,3 +393,28 @@ def kind_of(filename: str) -> str:
         if name.endswith(suffix):
             return kind
     return "json"
+
+
+# --------------------------------------------------------------------------- using a fact-check
+
+
+def add_as_evidence(claim, factcheck: FactCheck, *, by, stance: str = "context"):
+    """Link a fact-check to claim as evidence (a Source of kind fact_check, reused by its URL); return it."""
+    from tracker import claims, references
+    from tracker.models import Source
+
+    title = factcheck.headline or factcheck.claim_reviewed
+    limit = Source._meta.get_field("title").max_length
+    fields = {
+        "url": factcheck.url,
+        "title": title if len(title) <= limit else title[: limit - 1] + "…",
+        "publisher": factcheck.publisher,
+        "kind": Source.Kind.FACT_CHECK,
+        "published_at": factcheck.published_at,
+    }
+    excerpt = factcheck.claim_reviewed
+    if factcheck.rating_label:
+        excerpt = f"{factcheck.claim_reviewed} — rated “{factcheck.rating_label}”"
+    with transaction.atomic():
+        source, _ = references.source_for(fields, by=by)
+        return claims.add_evidence(claim, source=source, stance=stance, by=by, excerpt=excerpt)

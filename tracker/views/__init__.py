@@ -16,6 +16,7 @@ from .claims import (
     trash_list,
 )
 from .dashboard import dashboard, home
+from .finding import archive, claim_merge, factcheck_evidence, match_panel, similar_panel
 from .inbox import (
     article_import_url,
     comment_add,
@@ -32,6 +33,11 @@ from .public import index as factcheck_index
 from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
+    "archive",
+    "claim_merge",
+    "factcheck_evidence",
+    "match_panel",
+    "similar_panel",
     "FactCheckFeed",
     "appearance_add",
     "article_import_url",
