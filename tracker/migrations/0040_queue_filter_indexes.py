@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0050_public_order_only_index"),
+        ("tracker", "0007_throttle_cache_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,6 +18,7 @@ from .claims import (
     trash_list,
 )
 from .dashboard import dashboard, home
+from .finding import archive, claim_merge, factcheck_evidence, match_panel, similar_panel
 from .inbox import (
     article_import_url,
     comment_add,
@@ -36,6 +37,11 @@ from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
     "CorrectionsFeed",
+    "archive",
+    "claim_merge",
+    "factcheck_evidence",
+    "match_panel",
+    "similar_panel",
     "FactCheckFeed",
     "factcheck_corrections",
     "appearance_add",
