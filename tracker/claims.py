@@ -16,6 +16,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from tracker import references, roles
+from tracker.finding import search
+from tracker.finding.search import SEARCHED_CLAIM_FIELDS
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
 from tracker.workflow import (
@@ -158,8 +160,6 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         check_assignee(claim.assignee)
         claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
-        claim.save()
-        StatusCount.objects.shift({claim.status: +1})
         appearances = [_anchored(claim, item, by, index) for index, item in enumerate(data.appearances)]
         seen = set()
         for index, appearance in enumerate(appearances):
@@ -167,9 +167,22 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             if key in seen:
                 raise AppearanceError("The same quote is given twice.", index=index)
             seen.add(key)
+        tags = resolve_tags(data.tags) if data.tags else []
+        # The search document goes in with the row, from the parts in hand, instead of being rebuilt
+        # (claim, tags, appearances read again) after the claim, each appearance and the tags are saved.
+        in_order = sorted(appearances, key=lambda a: (a.article_id, a.start, a.end))
+        claim.search_document = search.document_for(claim, in_order, sorted(tag.name for tag in tags))
+        claim._search_unchanged = True
+        claim.save()
+        StatusCount.objects.shift({claim.status: +1})
+        for appearance in appearances:
+            appearance._search_unchanged = True
             appearance.save()
-        if data.tags:
-            claim.tags.set(resolve_tags(data.tags))
+            del appearance._search_unchanged
+        if tags:
+            claim.tags.set(tags)
+        del claim._search_unchanged
+        search.stored_with_row({claim.pk: claim.search_document})
         _announce_assignment(claim, by)
     return claim
 
@@ -351,7 +364,8 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
-        save_new_version(locked, by)
+        searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
+        save_new_version(locked, by, searched_fields_changed=searched)
         if "assignee" in different:
             _announce_assignment(locked, by)
     return locked

@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "tracker.models.Claim.Status",
         "ClaimantKindEnum": "tracker.models.Claimant.Kind",
         "SourceKindEnum": "tracker.models.Source.Kind",
+        "MatchKindEnum": "tracker.finding.matching.MATCH_KINDS",
     },
 }
 
