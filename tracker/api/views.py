@@ -796,7 +796,8 @@ class ClaimReviewFeedSerializer(serializers.BaseSerializer):
 )
 class ClaimReviewFeedViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PublicPermission]
-    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    # JSON: the page ({next, previous, results}) is no JSON-LD document; each result is a ClaimReview.
+    renderer_classes = [JSONRenderer]
     pagination_class = pagination.FeedPagination
     serializer_class = ClaimReviewFeedSerializer
 
