@@ -17,8 +17,10 @@ from tracker.models import Article, body_hash
 from tracker.reading import anchoring
 
 
-class DuplicateArticle(Exception):
-    """The article is already stored; ``existing`` is the stored one."""
+class DuplicateArticle(DeskError):
+    """The article is already stored; ``existing`` is the stored one (HTTP 409 with its id)."""
+
+    status = 409
 
     def __init__(self, existing: Article, reason: str = "text"):
         what = "the same text" if reason == "text" else "the same URL"

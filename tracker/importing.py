@@ -52,8 +52,11 @@ _AUTHOR_MAX = 200
 _BIGINT_MAX = 2**63 - 1
 
 
-class ImportFileError(ValueError):
-    """A file that cannot be imported; the message says what is wrong with it."""
+class ImportFileError(DeskError, ValueError):
+    """A file that cannot be imported; the message says what is wrong with it (HTTP 400 on ``file``)."""
+
+    status = 400
+    field = "file"
 
     def __init__(self, message: str, *, name: str = ""):
         super().__init__(message)

@@ -95,6 +95,13 @@
     opener.hidden = false;
   }
 
+  // Forms that ask before they act (data-confirm): a listener, since the
+  // Content-Security-Policy allows no inline onsubmit handlers.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusResult);
   } else {

@@ -121,7 +121,9 @@ class ClaimReviewTests:
         make_claim(by=editor)  # a draft: never in the feed
         response = anon.get(f"{V1}claimreview/")
         assert response.status_code == 200
-        assert response["Content-Type"] == "application/ld+json"
+        # A page of ClaimReviews is plain JSON (as the schema says); each result is JSON-LD.
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["results"][0]["@type"] == "ClaimReview"
         body = response.json()
         assert set(body) == {"next", "previous", "results"}
         assert [r["url"].split("/")[-3] for r in body["results"]] == [str(newer.pk), str(corrected.pk)]

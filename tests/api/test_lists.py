@@ -204,9 +204,10 @@ class PaginationTests:
 
     def test_page_size_is_capped_at_200(self, editor_client):
         Tag.objects.bulk_create([Tag(name=f"t{i}") for i in range(205)])
-        assert len(editor_client.get(f"{V1}tags/", {"page_size": 100000}).json()["results"]) == 200
+        for size in ("201", "100000", "9" * 400, "000300"):
+            assert len(editor_client.get(f"{V1}tags/", {"page_size": size}).json()["results"]) == 200
 
-    @pytest.mark.parametrize("value", ["0", "-1", "abc", "1e3", "9" * 400, "\u0661"])
+    @pytest.mark.parametrize("value", ["0", "000", "-1", "abc", "1e3", "\u0661"])
     def test_bad_page_size_is_400(self, editor_client, value):
         for url in (f"{V1}claims/", f"{V1}tags/"):
             response = editor_client.get(url, {"page_size": value})

@@ -59,6 +59,21 @@ class SchemaTests:
         etag = schema["paths"]["/api/v1/claims/{id}/"]["patch"]["responses"]["200"]["headers"]["ETag"]
         assert etag["schema"]["type"] == "string"
 
+    def test_the_schema_tells_generated_clients_what_they_meet(self, client):
+        schema = client.get("/api/schema/?format=json").json()
+        paths = schema["paths"]
+        for path in ("/api/v1/claims/", "/api/v1/claims/{id}/", "/api/v1/claimreview/"):
+            assert {} in paths[path]["get"]["security"], path
+        assert {} not in paths["/api/v1/claims/"]["post"]["security"]
+        assert {} not in paths["/api/v1/articles/"]["get"]["security"]
+        assert 'prefix "Token"' in schema["components"]["securitySchemes"]["tokenAuth"]["description"]
+        claim = schema["components"]["schemas"]["Claim"]["properties"]
+        assert claim["created_by"].get("nullable") is True
+        assert schema["components"]["schemas"]["Evidence"]["properties"]["added_by"].get("nullable") is True
+        assert list(paths["/api/v1/claimreview/"]["get"]["responses"]["200"]["content"]) == ["application/json"]
+        page_size = next(p for p in paths["/api/v1/outlets/"]["get"]["parameters"] if p["name"] == "page_size")
+        assert "means 200" in page_size["description"]
+
     def test_swagger_ui_loads_nothing_from_a_cdn(self, client):
         response = client.get("/api/docs/")
         assert response.status_code == 200

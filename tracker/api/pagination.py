@@ -22,16 +22,21 @@ def page_size_from(request, param: str) -> int:
     raw = request.query_params.get(param)
     if raw is None or raw == "":
         return DEFAULT_PAGE_SIZE
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
-        raise ValidationError({param: [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]})
-    return min(int(raw), MAX_PAGE_SIZE)
+    digits = raw.lstrip("0") if raw.isascii() and raw.isdigit() else ""
+    if not digits:
+        raise ValidationError({param: [f"Give a whole number from 1 (larger ones mean {MAX_PAGE_SIZE})."]})
+    # One rule for every size: anything above the cap is the cap, however many digits it has.
+    return MAX_PAGE_SIZE if len(digits) > len(str(MAX_PAGE_SIZE)) else min(int(digits), MAX_PAGE_SIZE)
 
 
 def _schema_params(params: list[dict]) -> list[dict]:
     for param in params:
         if param["name"] == "page_size":
             param["schema"] = {"type": "integer", "minimum": 1}
-            param["description"] = f"Results per page: {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}."
+            param["description"] = (
+                f"Results per page: {DEFAULT_PAGE_SIZE} by default; any larger number than {MAX_PAGE_SIZE} "
+                f"means {MAX_PAGE_SIZE}."
+            )
     return params
 
 

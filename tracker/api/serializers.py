@@ -269,7 +269,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     rating = RatingSlugField(allow_null=True)
     tags = TagNamesField()
     assignee = UsernameField(allow_null=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for rows no person made (demo data)."
+    )
     appearances = AppearanceSerializer(many=True, read_only=True)
     public_url = serializers.SerializerMethodField()
     claimreview_warnings = serializers.SerializerMethodField()
@@ -443,7 +445,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
     source_title = serializers.CharField(source="source.title", read_only=True)
     source_publisher = serializers.CharField(source="source.publisher", read_only=True)
     source_kind = serializers.CharField(source="source.kind", read_only=True)
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    added_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for rows no person made (demo data)."
+    )
 
     class Meta:
         model = Evidence

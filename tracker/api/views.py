@@ -467,6 +467,7 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
 )
 class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     permission_classes = [ClaimPermission]
+    anonymous_actions = ("list", "retrieve", "claimreview")
     pagination_class = pagination.CursorPagePagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = Claim.objects.all()
@@ -796,7 +797,9 @@ class ClaimReviewFeedSerializer(serializers.BaseSerializer):
 )
 class ClaimReviewFeedViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PublicPermission]
-    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    # JSON: the page ({next, previous, results}) is no JSON-LD document; each result is a ClaimReview.
+    renderer_classes = [JSONRenderer]
+    anonymous_actions = ("list",)
     pagination_class = pagination.FeedPagination
     serializer_class = ClaimReviewFeedSerializer
 
