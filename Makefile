@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key-never-deployed-0123456789-abcdefghijklmnop}
 
 .PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
-.PHONY: train-checkworthy bench-checkworthy bench-anchoring bench bench-fill
+.PHONY: train-checkworthy bench-checkworthy bench-anchoring bench bench-fill bench-matching
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -67,6 +67,12 @@ train-checkworthy: install
 # Cross-validated figures of the shipped model and a TF-IDF baseline (ClaimBuster F1, CLEF-2019 MAP), and its speed.
 bench-checkworthy: install
 	$(BIN)/python -m bench.checkworthiness
+
+# "Checked before?" on CLEF-2022 CheckThat! 2A (../shared/bench/claim-matching): imports the 14,231 fact-checks
+# through POST factchecks/import/, runs the dev queries through POST match/, prints MAP@5 and latency per query.
+# A temporary SQLite file by default; BENCH_ARGS="--database-url postgres://..." for PostgreSQL (wiped first).
+bench-matching: install-dev
+	$(TEST_ENV) FACTDESK_SEMANTIC=0 $(BIN)/python -m bench.matching $(BENCH_ARGS)
 
 # Quotes surviving edits of the seed articles: Factdesk's re-anchoring against Hypothesis's, and its speed.
 bench-anchoring: install

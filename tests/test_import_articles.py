@@ -132,7 +132,6 @@ class ImportTextFilesTests:
             (b"  \n\n \t\n", "The file is empty."),
             (b"Only a headline\n\n   \n", "only a title line and no article text"),
             (b"Headline\n\x00\x01binary", "NUL bytes"),
-            ("Headline\nCaf\u00e9 text".encode("latin-1"), "not UTF-8 text"),
             (("A" * 600 + "\nText").encode(), "at most 500"),
         ],
     )
@@ -146,6 +145,15 @@ class ImportTextFilesTests:
         assert f"{path}: FAILED:" in err and message in err
         assert "Nothing from this file was saved." in err
         assert Article.objects.count() == 0 and Outlet.objects.count() == 0
+
+    def test_a_text_file_in_a_legacy_encoding_is_detected(self, tmp_path):
+        text = "Киев сообщил об атаке\nПо словам военных, ночью над Киевом были сбиты 12 ракет и 20 беспилотников."
+        path = write(tmp_path / "cp1251.txt", text.encode("cp1251"))
+
+        run(path)
+
+        article = Article.objects.get()
+        assert article.title == "Киев сообщил об атаке" and article.body.startswith("По словам военных")
 
     def test_missing_paths_and_other_file_types_fail(self, tmp_path):
         other = write(tmp_path / "story.pdf", b"%PDF-1.4")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from tracker import references, roles
 from tracker.finding import search
@@ -192,6 +193,21 @@ def _announce_assignment(claim: Claim, by) -> None:
         transaction.on_commit(lambda: claim_assigned.send(sender=Claim, claim=claim, assignee=assignee, by=by))
 
 
+def touch_version(locked: Claim, seen: Claim | None = None) -> None:
+    """Bump a locked claim's version because one of its parts (appearances, evidence) changed.
+
+    So an editor holding the claim as it was is told (412) instead of acting on
+    a state they did not see. Without a claim history record: the part's own
+    history says what changed.
+    """
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    Claim.all_objects.filter(pk=locked.pk).update(version=locked.version, updated_at=locked.updated_at)
+    if seen is not None and seen is not locked:
+        # The caller's copy made this change itself: it may go on from the new version.
+        seen.version, seen.updated_at = locked.version, locked.updated_at
+
+
 def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
     """Record that claim also appears in item.article, anchored at the quote."""
     if not roles.can_log(by):
@@ -204,7 +220,65 @@ def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
         if locked.appearances.filter(article=appearance.article, start=appearance.start, end=appearance.end).exists():
             raise AppearanceError("This quote is already recorded as an appearance of the claim.")
         appearance.save()
+        touch_version(locked, claim)
     return appearance
+
+
+APPEARANCE_EDITABLE_FIELDS = ("quote", "start", "attribution")
+
+
+def _lock_for_appearance_change(appearance: Appearance, by, expected_version: int | None) -> Claim:
+    locked = lock_claim(Claim.all_objects.get(pk=appearance.claim_id), expected_version)
+    if locked.in_trash:
+        raise EditForbidden("The claim is in the trash; restore it first.")
+    if not roles.can_edit_claim(by, locked):
+        raise EditForbidden("You may not change this claim's appearances.")
+    return locked
+
+
+def change_appearance(appearance: Appearance, changes: dict, *, by, expected_version: int | None = None) -> Appearance:
+    """Re-anchor an appearance's quote (and start) in its article, or change its attribution."""
+    unknown = set(changes) - set(APPEARANCE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed on an appearance; add another one instead.")
+    with transaction.atomic():
+        locked = _lock_for_appearance_change(appearance, by, expected_version)
+        current = Appearance.objects.select_for_update().select_related("article").get(pk=appearance.pk)
+        if not changes:
+            return current
+        if "quote" in changes or "start" in changes:
+            item = AppearanceInput(
+                article=current.article,
+                quote=changes.get("quote", current.quote),
+                start=changes.get("start", current.start if "quote" not in changes else None),
+                attribution=changes.get("attribution", current.attribution),
+            )
+            anchored = _anchored(locked, item, by, None)
+            clash = locked.appearances.filter(article=current.article, start=anchored.start, end=anchored.end)
+            if clash.exclude(pk=current.pk).exists():
+                raise AppearanceError("This quote is already recorded as an appearance of the claim.")
+            for name in ("quote", "start", "end", "prefix", "suffix", "anchor_state"):
+                setattr(current, name, getattr(anchored, name))
+            if hasattr(current, "needs_confirmation"):
+                current.needs_confirmation = False
+        if "attribution" in changes:
+            current.attribution = changes["attribution"]
+        current.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+        current._history_user = by
+        current.save()
+        touch_version(locked, appearance._state.fields_cache.get("claim"))
+    return current
+
+
+def remove_appearance(appearance: Appearance, *, by, expected_version: int | None = None) -> None:
+    """Delete one appearance of a claim; a claim keeps at least one. The history keeps the removed row."""
+    with transaction.atomic():
+        locked = _lock_for_appearance_change(appearance, by, expected_version)
+        if locked.appearances.count() <= 1:
+            raise AppearanceError("A claim keeps at least one appearance; this is its only one.", field="article")
+        appearance._history_user = by
+        appearance.delete()
+        touch_version(locked, appearance._state.fields_cache.get("claim"))
 
 
 def changed_fields(claim: Claim, changes: dict) -> dict:
@@ -297,6 +371,14 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
     return locked
 
 
+def add_tags(claim: Claim, names: list[str], *, by, expected_version: int | None) -> Claim:
+    """Add tags to those the claim has, read under its lock so a tag added meanwhile is kept."""
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        current = [tag.name for tag in locked.tags.all()]
+        return edit_claim(locked, {"tags": current + list(names)}, by=by, expected_version=locked.version)
+
+
 def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
     # Setting tags writes a history record per removal and per addition; the
     # save that follows records the new tags along with the other changes.
@@ -333,6 +415,7 @@ def add_evidence(
         evidence.full_clean(exclude=["claim", "source"])
         evidence._history_user = by
         evidence.save()
+        touch_version(locked, claim)
     return evidence
 
 
@@ -345,6 +428,7 @@ def remove_evidence(evidence: Evidence, *, by) -> None:
         _check_evidence_editable(locked, by)
         evidence._history_user = by
         evidence.delete()
+        touch_version(locked, evidence._state.fields_cache.get("claim"))
 
 
 def check_evidence_editable(claim: Claim, by, *, adding: bool = False) -> None:
@@ -372,4 +456,5 @@ def change_evidence(evidence: Evidence, changes: dict, *, by) -> Evidence:
         evidence.full_clean(exclude=["claim", "source"], validate_unique=False)
         evidence._history_user = by
         evidence.save()
+        touch_version(locked, evidence._state.fields_cache.get("claim"))
     return evidence

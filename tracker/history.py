@@ -34,6 +34,7 @@ KIND_LABELS = {
     "transition": "Status changed",
     "trashed": "Moved to the trash",
     "restored": "Restored from the trash",
+    "merged": "Another claim merged into this one",
     "appearance_added": "Appearance added",
     "appearance_changed": "Appearance changed",
     "appearance_removed": "Appearance removed",
@@ -47,7 +48,7 @@ KIND_LABELS = {
 class Entry:
     at: datetime
     actor: str | None
-    kind: str  # created, edited, transition, trashed, restored, appearance_*, evidence_*
+    kind: str  # created, edited, transition, trashed, restored, merged, appearance_*, evidence_*
     from_status: str | None = None
     to_status: str | None = None
     note: str = ""
@@ -206,12 +207,17 @@ def claim_timeline(claim: Claim) -> list[Entry]:
             changes = _initial(last, CLAIM_FIELDS, names, tags)
             entries.append(Entry(first.history_date, actor, "created", changes=changes))
         elif base.deleted_at is None and last.deleted_at is not None:
-            entries.append(Entry(first.history_date, actor, "trashed"))
+            # A merge trashes the claim it merges: the note says where its appearances went.
+            note = last.history_change_reason or ""
+            entries.append(Entry(first.history_date, actor, "trashed", note=note if note.startswith("merged") else ""))
         elif base.deleted_at is not None and last.deleted_at is None:
             entries.append(Entry(first.history_date, actor, "restored"))
         else:
             changes = _diff(last, base, CLAIM_FIELDS, names, tags)
-            if changes:
+            reason = last.history_change_reason or ""
+            if reason.startswith("merged #"):
+                entries.append(Entry(first.history_date, actor, "merged", note=reason))
+            elif changes:
                 entries.append(Entry(first.history_date, actor, "edited", changes=changes))
         base = last
 
@@ -229,8 +235,13 @@ def claim_timeline(claim: Claim) -> list[Entry]:
             elif record.history_type == "-":
                 changes = _initial(record, fields, names)
                 entry = Entry(record.history_date, actor, f"{kind}_removed", changes=changes)
+            elif before is None:
+                # Moved here from another claim (a merge): to this claim it is new.
+                changes = _initial(record, fields, names)
+                entry = Entry(record.history_date, actor, f"{kind}_added", changes=changes)
+                entry.note = record.history_change_reason or ""
             else:
-                changes = _diff(record, before, fields, names) if before is not None else {}
+                changes = _diff(record, before, fields, names)
                 entry = Entry(record.history_date, actor, f"{kind}_changed", changes=changes) if changes else None
             if entry is not None:
                 entry.object_id = record.id

@@ -9,11 +9,13 @@ imports completely or leaves nothing behind.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -103,12 +105,103 @@ def _decode(data: bytes | str, name: str) -> str:
     return text
 
 
+# Encodings a desk is offered to override detection with (Python codec name, label).
+TEXT_ENCODINGS = [
+    ("utf-8", "UTF-8"),
+    ("cp1251", "Windows-1251 (Cyrillic)"),
+    ("koi8-r", "KOI8-R (Russian)"),
+    ("koi8-u", "KOI8-U (Ukrainian)"),
+    ("cp866", "CP866 (DOS Cyrillic)"),
+    ("iso8859-5", "ISO-8859-5 (Cyrillic)"),
+    ("mac-cyrillic", "Mac Cyrillic"),
+    ("cp1252", "Windows-1252 (Western)"),
+    ("iso8859-2", "ISO-8859-2 (Central European)"),
+    ("utf-16", "UTF-16"),
+]
+ENCODING_LABELS = dict(TEXT_ENCODINGS)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str  # Python's codec name
+    detected: bool  # guessed from the bytes, not UTF-8 and not chosen by the user
+
+    @property
+    def label(self) -> str:
+        return ENCODING_LABELS.get(self.encoding, self.encoding)
+
+
+def decode_text_file(data: bytes, *, name: str = "", encoding: str = "") -> DecodedText:
+    """Decode an uploaded text file: as encoding when given, else as UTF-8, else as the encoding detected.
+
+    Desks receive copy in the legacy encodings of their languages (Windows-1251
+    at Russian-language desks); charset-normalizer guesses which one, and the
+    person is told, so they can choose another when the guess is wrong.
+    """
+    _check_size(data, name)
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise ImportFileError(f"“{encoding}” is not an encoding this desk knows.", name=name) from None
+        try:
+            return DecodedText(data.decode(codec), codec, detected=False)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"The file cannot be read as {ENCODING_LABELS.get(codec, codec)} (byte {exc.start} does not fit): "
+                "choose another encoding, or leave it to detection.",
+                name=name,
+            ) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return DecodedText(data.decode("utf-16"), "utf-16", detected=True)
+        except UnicodeDecodeError:
+            raise ImportFileError("The file starts like UTF-16 text but is not.", name=name) from None
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8", detected=False)
+    except UnicodeDecodeError as exc:
+        failure = exc
+    if b"\x00" not in data:
+        best = _likeliest(charset_normalizer.from_bytes(data))
+        if best is not None:
+            return DecodedText(str(best), codecs.lookup(best.encoding).name, detected=True)
+    raise ImportFileError(
+        f"The file is not text in any encoding the desk recognises (byte {failure.start} is not UTF-8). "
+        "Choose its encoding, or save it as UTF-8 plain text.",
+        name=name,
+    )
+
+
+def _likeliest(matches):
+    """Return the detected decoding to use: among those about as good as the best, the encoding desks use most.
+
+    On short texts charset-normalizer can rank a rare code page first by a
+    hair (Mac Cyrillic before Windows-1251, reading “К” as a no-break space).
+    """
+    matches = [m for m in matches if m.encoding]
+    if not matches:
+        return None
+    best = matches[0]
+    close = [m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.1]
+    preferred = [codec for codec, _ in TEXT_ENCODINGS]
+
+    def rank(match) -> int:
+        codec = codecs.lookup(match.encoding).name
+        return preferred.index(codec) if codec in preferred else len(preferred)
+
+    return min(close, key=rank)
+
+
 def parse_text_document(data: bytes | str, *, name: str = "") -> dict:
     """Return {"title", "body"} from a plain-text article: the first non-empty line is the title.
 
-    Raise ImportFileError for a file that is not UTF-8 text, holds NUL bytes,
+    Bytes are decoded by decode_text_file (UTF-8, else the encoding detected).
+    Raise ImportFileError for a file that is not text, holds NUL bytes,
     is empty, or has a title and no text.
     """
+    if isinstance(data, bytes) and b"\x00" not in data:
+        data = decode_text_file(data, name=name).text
     text = _decode(data, name)
     lines = text.split("\n")
     index = next(i for i, line in enumerate(lines) if line.strip())

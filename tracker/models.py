@@ -322,6 +322,15 @@ class Claim(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    merged_into = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_claims",
+        help_text="The claim this one was merged into (tracker.finding.merge); it is in the trash since.",
+    )
     # The stems that search finds the claim by, written by tracker.finding.search on every change
     # (PostgreSQL indexes it as the generated tsvector column search_vector, migration 0010).
     search_document = models.TextField(blank=True, default="", editable=False)
@@ -341,6 +350,9 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="claim_status_updated"),
             models.Index(fields=["priority"], name="claim_priority"),
+            # The queue's priority and assignee filters ("unassigned" too) under its default sort, newest change first.
+            models.Index(fields=["priority", "-updated_at"], name="claim_priority_updated"),
+            models.Index(fields=["assignee", "-updated_at"], name="claim_assignee_updated"),
             models.Index(fields=["created_at"], name="claim_created_at"),
             models.Index(fields=["-updated_at"], name="claim_updated_at"),
             models.Index(fields=["deleted_at"], name="claim_deleted_at"),
@@ -540,6 +552,7 @@ class Source(models.Model):
         DATASET = "dataset", "Dataset"
         NEWS_REPORT = "news_report", "News report"
         EXPERT = "expert", "Expert"
+        FACT_CHECK = "fact_check", "Fact-check"
         OTHER = "other", "Other"
 
     url = models.URLField(max_length=2000, null=True, blank=True, unique=True, validators=[http_url_validator])
@@ -681,4 +694,5 @@ class IdempotentRequest(models.Model):
         return f"{self.key} ({self.status})"
 
 
+from tracker.finding.models import *  # noqa: E402, F403  (finding's models, app label tracker)
 from tracker.inbox.models import *  # noqa: E402, F403  (the inbox room's models, app label tracker)

@@ -92,3 +92,13 @@ def can_manage_feeds(user) -> bool:
 
 def can_comment(user) -> bool:
     return is_staff_member(user) and user.has_perm("tracker.add_comment")
+
+
+def can_import_factchecks(user) -> bool:
+    """Whether user may bring fact-checks into the archive (editors, reviewers, admins)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("tracker.add_factcheck"))
+
+
+def can_merge(user) -> bool:
+    """Whether user may merge one claim into another (editors, reviewers, admins): it trashes the first."""
+    return can_trash(user) and can_edit_any_claim(user)

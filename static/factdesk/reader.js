@@ -114,6 +114,8 @@
     }
     form.scrollIntoView({ behavior: "smooth", block: "start" });
     form.elements.text.focus({ preventScroll: true });
+    // "Possibly checked before" looks the new quote up (htmx listens for this event).
+    document.body.dispatchEvent(new CustomEvent("quote-chosen"));
   }
 
   var timer = null;

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_user
 from tests.inbox.conftest import Route, article_html
+from tracker.finding.models import FactCheck
 from tracker.inbox import feeds, worker
 from tracker.inbox.models import Feed, FeedEntry
 from tracker.models import Article
@@ -194,34 +195,34 @@ class ClaimReviewFeedTests:
         "author": {"@type": "Organization", "name": "Partner Checks"},
     }
 
-    @pytest.fixture
-    def imported(self, monkeypatch):
-        calls = []
-
-        def import_claimreviews(payload, *, feed):
-            calls.append((payload, feed.pk))
-            return {"created": 1, "updated": 0, "skipped": 0, "errors": []}
-
-        monkeypatch.setattr(feeds, "factcheck_importer", lambda: import_claimreviews)
-        return calls
-
-    def test_a_json_ld_feed_is_handed_to_the_factcheck_import(self, server, db, imported):
+    def test_a_json_ld_feed_becomes_fact_checks(self, server, db):
         feed_body = {"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": [self.REVIEW]}
         server.routes["/claims.json"] = Route(
             200, json.dumps(feed_body).encode(), {"Content-Type": "application/ld+json"}
         )
         feed = Feed.objects.create(url=server.url("/claims.json"), kind=Feed.Kind.CLAIMREVIEW)
         poll_all()
-        assert imported == [(feed_body, feed.pk)]
+        factcheck = FactCheck.objects.get()
+        assert (factcheck.url, factcheck.rating_label, factcheck.publisher, factcheck.feed_id) == (
+            "https://partner.example/checks/1",
+            "False",
+            "Partner Checks",
+            feed.pk,
+        )
         feed.refresh_from_db()
         assert feed.entries_brought == 1 and feed.last_error == ""
+        poll_all()  # read again: nothing new
+        feed.refresh_from_db()
+        assert FactCheck.objects.count() == 1 and feed.entries_brought == 1
 
-    def test_a_page_with_embedded_claimreviews_is_read(self, server, db, imported):
+    def test_a_page_with_embedded_claimreviews_is_read(self, server, db):
         html = f'<html><head><script type="application/ld+json">{json.dumps(self.REVIEW)}</script></head></html>'
         server.html("/check", html)
         feed = Feed.objects.create(url=server.url("/check"), kind=Feed.Kind.CLAIMREVIEW)
         poll_all()
-        assert imported == [(self.REVIEW, feed.pk)]
+        assert list(FactCheck.objects.values_list("claim_reviewed", "feed_id")) == [
+            ("The contract is worth $50 billion.", feed.pk)
+        ]
 
     def test_without_the_factcheck_import_the_feed_says_so(self, server, db, monkeypatch):
         monkeypatch.setattr(feeds, "factcheck_importer", lambda: None)
@@ -231,9 +232,9 @@ class ClaimReviewFeedTests:
         feed.refresh_from_db()
         assert "cannot store partner fact-checks" in feed.last_error
 
-    def test_malformed_json_ld_is_the_feeds_error(self, server, db, imported):
+    def test_malformed_json_ld_is_the_feeds_error(self, server, db):
         server.routes["/claims.json"] = Route(200, b"{nope", {"Content-Type": "application/json"})
         feed = Feed.objects.create(url=server.url("/claims.json"), kind=Feed.Kind.CLAIMREVIEW)
         poll_all()
         feed.refresh_from_db()
-        assert "not valid JSON" in feed.last_error and imported == []
+        assert "not valid JSON" in feed.last_error and not FactCheck.objects.exists()

@@ -50,6 +50,39 @@ class ImportPageTests:
         assert response.status_code == 400 and ".txt" in response.content.decode()
         assert Article.objects.count() == 0
 
+    def test_a_cp1251_file_is_read_and_the_encoding_named(self, client_for):
+        text = "Киев сообщил об атаке\nПо словам военных, ночью над Киевом были сбиты 12 ракет и 20 беспилотников."
+        upload = SimpleUploadedFile("kyiv.txt", text.encode("cp1251"), "text/plain")
+        response = client_for("reporter").post(
+            reverse("article-import"), {"language": "ru", "file": upload}, follow=True
+        )
+        assert response.status_code == 200
+        article = Article.objects.get()
+        assert article.title == "Киев сообщил об атаке" and "беспилотников" in article.body
+        assert "The file was read as Windows-1251 (Cyrillic) (detected)" in response.content.decode()
+
+    def test_the_encoding_can_be_chosen(self, client_for):
+        text = "Київ повідомив про атаку\nЗа словами військових, уночі над Києвом збили 12 ракет."
+        upload = SimpleUploadedFile("kyiv.txt", text.encode("koi8_u"), "text/plain")
+        data = {"language": "uk", "file": upload, "encoding": "koi8-u"}
+        response = client_for("reporter").post(reverse("article-import"), data, follow=True)
+        assert Article.objects.get().title == "Київ повідомив про атаку"
+        assert "KOI8-U (Ukrainian) (as you chose)" in response.content.decode()
+
+    def test_a_chosen_encoding_that_does_not_fit_is_refused_clearly(self, client_for):
+        upload = SimpleUploadedFile("story.txt", "Заголовок\nТекст статьи.".encode("cp1251"), "text/plain")
+        data = {"language": "ru", "file": upload, "encoding": "utf-8"}
+        response = client_for("reporter").post(reverse("article-import"), data)
+        assert response.status_code == 400
+        assert "cannot be read as UTF-8" in response.content.decode() and Article.objects.count() == 0
+
+    def test_a_utf8_file_says_nothing_about_encodings(self, client_for):
+        upload = SimpleUploadedFile("story.txt", "Заголовок\nТекст статьи.".encode(), "text/plain")
+        response = client_for("reporter").post(
+            reverse("article-import"), {"language": "ru", "file": upload}, follow=True
+        )
+        assert "was read as" not in response.content.decode() and Article.objects.count() == 1
+
     def test_empty_and_nul_input_is_refused(self, client_for):
         client = client_for("reporter")
         assert (

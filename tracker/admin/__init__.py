@@ -3,6 +3,6 @@
 Importing the modules registers their model admins with the default site.
 """
 
-from tracker.admin import claims, desk, inbox, parts
+from tracker.admin import claims, desk, finding, inbox, parts
 
-__all__ = ["claims", "desk", "inbox", "parts"]
+__all__ = ["claims", "desk", "finding", "inbox", "parts"]

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import inbox, reading, views
+from tracker.api import finding, inbox, reading, views
 
 router = SimpleRouter()
 router.register("outlets", views.OutletViewSet, basename="api-outlet")
@@ -16,7 +16,11 @@ router.register(r"claims/(?P<claim_pk>[0-9]+)/appearances", views.ClaimAppearanc
 router.register(r"claims/(?P<claim_pk>[0-9]+)/evidence", views.ClaimEvidenceViewSet, basename="api-evidence")
 router.register(r"claims/(?P<claim_pk>[0-9]+)/history", views.ClaimHistoryViewSet, basename="api-history")
 router.register(r"claims/(?P<claim_pk>[0-9]+)/comments", inbox.ClaimCommentViewSet, basename="api-comment")
+router.register(r"claims/(?P<claim_pk>[0-9]+)/similar", finding.ClaimSimilarViewSet, basename="api-similar")
+router.register(r"claims/(?P<claim_pk>[0-9]+)/merge", finding.ClaimMergeViewSet, basename="api-merge")
 router.register("claimreview", views.ClaimReviewFeedViewSet, basename="api-claimreview")
+router.register("factchecks", finding.FactCheckViewSet, basename="api-factcheck")
+router.register("match", finding.MatchViewSet, basename="api-match")
 router.register("feeds", inbox.FeedViewSet, basename="api-feed")
 router.register("notifications", inbox.NotificationViewSet, basename="api-notification")
 router.register("webhooks", inbox.WebhookViewSet, basename="api-webhook")

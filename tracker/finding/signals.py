@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from tracker.finding import search
+from tracker.finding import matching, search
+from tracker.finding.models import FactCheck, MatchTerm
 from tracker.models import Appearance, Claim, Claimant, Tag
 
 
@@ -13,10 +14,12 @@ def _claim_saved(sender, instance, raw=False, **kwargs):
     # reading the claim, its tags and appearances again would be three queries on every write (issue 8).
     if not raw and not getattr(instance, "_search_unchanged", False):
         search.refresh([instance.pk])
+        matching.index_claims([instance.pk])
 
 
 def _claim_deleted(sender, instance, **kwargs):
     search.forget([instance.pk])
+    matching.forget(MatchTerm.Kind.CLAIM, [instance.pk])
 
 
 def _appearance_changed(sender, instance, raw=False, **kwargs):
@@ -27,6 +30,7 @@ def _appearance_changed(sender, instance, raw=False, **kwargs):
     if previous and previous != instance.claim_id:
         ids.append(previous)
     search.refresh(ids)
+    matching.index_claims(ids)
 
 
 def _tags_changed(sender, instance, action, pk_set=None, **kwargs):
@@ -49,7 +53,18 @@ def _tag_saved(sender, instance, raw=False, created=False, **kwargs):
         search.refresh(instance.claims.values_list("pk", flat=True))
 
 
+def _factcheck_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        matching.index_factchecks([instance])
+
+
+def _factcheck_deleted(sender, instance, **kwargs):
+    matching.forget(MatchTerm.Kind.FACTCHECK, [instance.pk])
+
+
 def connect() -> None:
+    post_save.connect(_factcheck_saved, sender=FactCheck, dispatch_uid="finding-factcheck-saved")
+    post_delete.connect(_factcheck_deleted, sender=FactCheck, dispatch_uid="finding-factcheck-deleted")
     post_save.connect(_claim_saved, sender=Claim, dispatch_uid="finding-claim-saved")
     post_delete.connect(_claim_deleted, sender=Claim, dispatch_uid="finding-claim-deleted")
     post_save.connect(_appearance_changed, sender=Appearance, dispatch_uid="finding-appearance-saved")

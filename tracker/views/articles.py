@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
-from tracker.importing import ImportFileError, parse_text_document
+from tracker.importing import DecodedText, ImportFileError, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
 from tracker.reading import anchoring
@@ -51,9 +51,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _read_upload(upload) -> dict:
-    """Return {"title", "body"} parsed from an uploaded .txt file (the first line is the title)."""
-    return parse_text_document(upload.read(), name=upload.name)
+def _read_upload(upload, encoding: str = "") -> tuple[dict, DecodedText]:
+    """Return ({"title", "body"}, how the file was decoded) for an uploaded .txt file (the first line is the title)."""
+    decoded = decode_text_file(upload.read(), name=upload.name, encoding=encoding)
+    return parse_text_document(decoded.text, name=upload.name), decoded
 
 
 @desk_required
@@ -72,8 +73,9 @@ def article_import(request: HttpRequest) -> HttpResponse:
             # One transaction: a refused import leaves no new outlet behind.
             with transaction.atomic():
                 fields = {}
+                decoded = None
                 if form.cleaned_data.get("file"):
-                    fields = _read_upload(form.cleaned_data["file"])
+                    fields, decoded = _read_upload(form.cleaned_data["file"], form.cleaned_data["encoding"])
                 # What the user typed wins over what the file says.
                 fields.update(typed)
                 if outlet_name:
@@ -101,6 +103,17 @@ def article_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
             status = exc.status
         else:
+            if decoded is not None and decoded.encoding != "utf-8":
+                how = "detected" if decoded.detected else "as you chose"
+                messages.info(
+                    request,
+                    format_html(
+                        "The file was read as {} ({}). If letters look wrong, edit the text or import the file "
+                        "again choosing its encoding.",
+                        decoded.label,
+                        how,
+                    ),
+                )
             if created:
                 messages.success(request, format_html("Imported “{}”.", article.title))
             else:

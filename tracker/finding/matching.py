@@ -1,0 +1,574 @@
+"""Has this been checked before? A BM25 ranker over the desk's claims and the fact-check archive (DESIGN §6).
+
+Every matchable text (a FactCheck: its claim, headline and summary; a claim:
+its text and quotes) is kept as stems in MatchTerm, an inverted index that
+both databases answer alike, so the ranking is the same on SQLite and
+PostgreSQL and needs nothing installed. A query reads the postings of its
+stems only (the ones common to a large share of the texts are left out: they
+rank nothing and cost the most), scores them with BM25 in Python, and returns
+the best; tracker.finding.semantic, when installed, re-ranks with embeddings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Prefetch
+
+from tracker.finding import text as words_of
+from tracker.finding.models import FactCheck, MatchStat, MatchTerm
+from tracker.models import Appearance, Claim
+
+log = logging.getLogger(__name__)
+
+# Tuned on the CheckThat! 2022 2A training and development queries (make bench-matching).
+K1 = 1.0
+B = 0.6
+# Field weights: a headline names the claim in few words, so its words count more.
+FACTCHECK_FIELDS = (("claim_reviewed", 1.0), ("headline", 1.5), ("summary", 0.7))
+CLAIM_TEXT_WEIGHT = 1.0
+CLAIM_QUOTE_WEIGHT = 0.7
+# A stem in more than this share of the texts is left out of a query (unless the query has nothing else).
+MAX_DF_SHARE = 0.2
+MAX_QUERY_TERMS = 64
+LINK_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+TERM_LENGTH = MatchTerm._meta.get_field("term").max_length
+
+# What POST match/ can answer with, as the API names it (one choice set for the OpenAPI schema).
+MATCH_KINDS = [("claim", "claim"), ("factcheck", "factcheck")]
+KIND_NAMES = {MatchTerm.Kind.CLAIM: "claim", MatchTerm.Kind.FACTCHECK: "factcheck"}
+KIND_CODES = {name: code for code, name in KIND_NAMES.items()}
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "via",
+        "s",
+        "t",
+        "don",
+        "и",
+        "в",
+        "во",
+        "не",
+        "что",
+        "он",
+        "на",
+        "я",
+        "с",
+        "со",
+        "как",
+        "а",
+        "то",
+        "все",
+        "она",
+        "так",
+        "его",
+        "но",
+        "да",
+        "ты",
+        "к",
+        "у",
+        "же",
+        "вы",
+        "за",
+        "бы",
+        "по",
+        "только",
+        "ее",
+        "мне",
+        "было",
+        "вот",
+        "от",
+        "меня",
+        "еще",
+        "нет",
+        "о",
+        "из",
+        "ему",
+        "теперь",
+        "когда",
+        "даже",
+        "ну",
+        "вдруг",
+        "ли",
+        "если",
+        "уже",
+        "или",
+        "ни",
+        "быть",
+        "был",
+        "него",
+        "до",
+        "вас",
+        "нибудь",
+        "опять",
+        "уж",
+        "вам",
+        "ведь",
+        "там",
+        "потом",
+        "себя",
+        "ничего",
+        "ей",
+        "может",
+        "они",
+        "тут",
+        "где",
+        "есть",
+        "надо",
+        "ней",
+        "для",
+        "мы",
+        "тебя",
+        "их",
+        "чем",
+        "была",
+        "сам",
+        "чтоб",
+        "без",
+        "будто",
+        "чего",
+        "раз",
+        "тоже",
+        "себе",
+        "под",
+        "будет",
+        "ж",
+        "тогда",
+        "кто",
+        "этот",
+        "того",
+        "потому",
+        "этого",
+        "какой",
+        "совсем",
+        "ним",
+        "здесь",
+        "этом",
+        "один",
+        "почти",
+        "мой",
+        "тем",
+        "чтобы",
+        "нее",
+        "сейчас",
+        "были",
+        "куда",
+        "зачем",
+        "всех",
+        "никогда",
+        "можно",
+        "при",
+        "наконец",
+        "два",
+        "об",
+        "другой",
+        "хоть",
+        "после",
+        "над",
+        "больше",
+        "тот",
+        "через",
+        "эти",
+        "нас",
+        "про",
+        "всего",
+        "них",
+        "какая",
+        "много",
+        "разве",
+        "три",
+        "эту",
+        "моя",
+        "впрочем",
+        "хорошо",
+        "свою",
+        "этой",
+        "перед",
+        "иногда",
+        "лучше",
+        "чуть",
+        "том",
+        "нельзя",
+        "такой",
+        "им",
+        "более",
+        "всегда",
+        "конечно",
+        "всю",
+        "между",
+    ]
+)
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def terms_of(fields: Iterable[tuple[str, float]], language: str = "en") -> tuple[dict[str, float], float]:
+    """Return ({stem: weighted frequency}, weighted length) of the texts given with their weights."""
+    weights: dict[str, float] = defaultdict(float)
+    length = 0.0
+    for value, weight in fields:
+        for word in words_of.words(value or ""):
+            if word in STOPWORDS or len(word) > TERM_LENGTH:
+                continue
+            weights[words_of.stem(word, language)] += weight
+            length += weight
+    return dict(weights), length
+
+
+def query_terms(value: str, language: str | None = None) -> Counter:
+    """Return the stems of a query, each counted once (a post repeating a word is no more about it).
+
+    Links are left out: a post's t.co or pic.twitter.com address names nothing a fact-check says.
+    """
+    found: Counter = Counter()
+    language = language or words_of.query_languages()[0]
+    for word in words_of.words(LINK_RE.sub(" ", value or ""))[:2000]:
+        if word in STOPWORDS or len(word) > TERM_LENGTH:
+            continue
+        found[words_of.stem(word, language)] = 1
+    return found
+
+
+def factcheck_terms(factcheck: FactCheck) -> tuple[dict[str, float], float]:
+    fields = [(getattr(factcheck, name), weight) for name, weight in FACTCHECK_FIELDS]
+    return terms_of(fields, factcheck.language or "en")
+
+
+def claim_terms(claim: Claim, appearances: list[Appearance]) -> tuple[dict[str, float], float]:
+    from tracker.finding.search import claim_language
+
+    language = claim_language(claim, appearances)
+    fields = [(claim.text, CLAIM_TEXT_WEIGHT)] + [(a.quote, CLAIM_QUOTE_WEIGHT) for a in appearances]
+    return terms_of(fields, language)
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], float]]) -> None:
+    """Replace the postings of these documents (ids of one kind), keeping MatchStat in step."""
+    if not documents:
+        return
+    ids = list(documents)
+    with transaction.atomic():
+        old_lengths = dict(
+            MatchTerm.objects.filter(kind=kind, ref__in=ids).order_by().values_list("ref", "length").distinct()
+        )
+        MatchTerm.objects.filter(kind=kind, ref__in=ids).delete()
+        rows = [
+            (term, kind, ref, weight, length)
+            for ref, (terms, length) in documents.items()
+            for term, weight in terms.items()
+        ]
+        _insert(rows)
+        kept = {ref for ref, (terms, _) in documents.items() if terms}
+        delta_docs = len(kept) - len(old_lengths)
+        delta_length = sum(documents[ref][1] for ref in kept) - sum(old_lengths.values())
+        if delta_docs or delta_length:
+            MatchStat.objects.get_or_create(kind=kind)
+            MatchStat.objects.filter(kind=kind).update(
+                documents=F("documents") + delta_docs, total_length=F("total_length") + delta_length
+            )
+
+
+def _insert(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = MatchTerm._meta.db_table
+    columns = "term, kind, ref, weight, length"
+    if connection.vendor == "postgresql":
+        # COPY: an archive of 14k fact-checks is ~300k postings, several times faster than INSERTs.
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
+
+
+def forget(kind: str, ids: Iterable[int]) -> None:
+    """Drop these texts from the index (a claim trashed or deleted, a fact-check deleted)."""
+    _write_postings(kind, {int(pk): ({}, 0.0) for pk in ids})
+
+
+def index_factchecks(factchecks: Iterable[FactCheck]) -> None:
+    _write_postings(MatchTerm.Kind.FACTCHECK, {fc.pk: factcheck_terms(fc) for fc in factchecks})
+
+
+def _claims_with_appearances(ids):
+    appearances = Appearance.objects.select_related("article").only(
+        "claim_id", "quote", "start", "article__language", "article__published_at"
+    )
+    return Claim.all_objects.filter(pk__in=ids).prefetch_related(Prefetch("appearances", queryset=appearances))
+
+
+def index_claims(ids: Iterable[int]) -> None:
+    """Bring the postings of these claims up to date (a trashed claim has none: it is no match)."""
+    ids = sorted({int(pk) for pk in ids if pk is not None})
+    documents = {pk: ({}, 0.0) for pk in ids}
+    for claim in _claims_with_appearances(ids):
+        if not claim.in_trash:
+            documents[claim.pk] = claim_terms(claim, list(claim.appearances.all()))
+    _write_postings(MatchTerm.Kind.CLAIM, documents)
+
+
+def rebuild(*, batch: int = 2000) -> dict[str, int]:
+    """Rebuild the whole matching index from the claims and fact-checks; return how many of each."""
+    with transaction.atomic():
+        MatchTerm.objects.all().delete()
+        MatchStat.objects.all().delete()
+        counts = {"claim": 0, "factcheck": 0}
+        last = 0
+        while ids := list(Claim.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]):
+            index_claims(ids)
+            counts["claim"] += len(ids)
+            last = ids[-1]
+        last = 0
+        while chunk := list(FactCheck.objects.filter(pk__gt=last).order_by("pk")[:batch]):
+            index_factchecks(chunk)
+            counts["factcheck"] += len(chunk)
+            last = chunk[-1].pk
+    return counts
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+@dataclass
+class Match:
+    kind: str  # "claim" or "factcheck"
+    id: int
+    score: float  # 0–1: the share of the query's own score (as if it were its own text) that this text reaches
+    object: object = None
+
+
+def _stats(kinds: list[str]) -> tuple[int, float]:
+    rows = MatchStat.objects.filter(kind__in=kinds).values_list("documents", "total_length")
+    documents = sum(r[0] for r in rows)
+    total = sum(r[1] for r in rows)
+    return documents, (total / documents if documents else 1.0)
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def rank(
+    value: str,
+    *,
+    limit: int = 5,
+    kinds: Iterable[str] = ("claim", "factcheck"),
+    language: str | None = None,
+    exclude: tuple[str, int] | None = None,
+) -> list[Match]:
+    """Return up to limit texts that match value best, best first (see the module's docstring)."""
+    codes = [KIND_CODES[k] for k in kinds]
+    query = query_terms(value, language)
+    if not query or not codes:
+        return []
+    n, avg_length = _stats(codes)
+    if not n:
+        return []
+    terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)]
+    df = dict(
+        MatchTerm.objects.filter(term__in=terms, kind__in=codes).order_by().values_list("term").annotate(n=Count("id"))
+    )
+    present = [t for t in terms if df.get(t)]
+    if not present:
+        return []
+    cap = max(50, int(n * MAX_DF_SHARE))
+    kept = [t for t in present if df[t] <= cap] or sorted(present, key=lambda t: df[t])[:3]
+    idf = {t: _idf(df[t], n) for t in kept}
+    scores: dict[tuple[str, int], float] = defaultdict(float)
+    postings = MatchTerm.objects.filter(term__in=kept, kind__in=codes).values_list(
+        "term", "kind", "ref", "weight", "length"
+    )
+    for term, kind, ref, weight, length in postings.iterator(chunk_size=5000):
+        norm = K1 * (1 - B + B * length / avg_length)
+        scores[(kind, ref)] += idf[term] * query[term] * weight * (K1 + 1) / (weight + norm)
+    if exclude is not None:
+        scores.pop((KIND_CODES[exclude[0]], exclude[1]), None)
+    if not scores:
+        return []
+    # The query scored as a text of its own: an identical text reaches 1.
+    query_length = sum(query.values())
+    self_norm = K1 * (1 - B + B * query_length / avg_length)
+    self_score = sum(idf[t] * query[t] * query[t] * (K1 + 1) / (query[t] + self_norm) for t in kept)
+    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0][1]))
+    return [
+        Match(KIND_NAMES[kind], ref, round(min(1.0, score / self_score) if self_score else 0.0, 4))
+        for (kind, ref), score in best
+    ]
+
+
+def find(
+    value: str,
+    *,
+    limit: int = 5,
+    kinds: Iterable[str] = ("claim", "factcheck"),
+    language: str | None = None,
+    exclude_claim: int | None = None,
+) -> list[Match]:
+    """Return the best matches of value with their claims and fact-checks loaded (what POST match/ answers)."""
+    # A few more than asked for: a claim trashed a moment ago may still be in the index.
+    found = rank(
+        value,
+        limit=limit + 5,
+        kinds=kinds,
+        language=language,
+        exclude=("claim", exclude_claim) if exclude_claim is not None else None,
+    )
+    claim_ids = [m.id for m in found if m.kind == "claim"]
+    factcheck_ids = [m.id for m in found if m.kind == "factcheck"]
+    claims = Claim.objects.select_related("rating").in_bulk(claim_ids) if claim_ids else {}
+    factchecks = FactCheck.objects.in_bulk(factcheck_ids) if factcheck_ids else {}
+    results = []
+    for item in found:
+        item.object = (claims if item.kind == "claim" else factchecks).get(item.id)
+        if item.object is not None:
+            results.append(item)
+    return results[:limit]
+
+
+def find_similar(claim: Claim, *, limit: int = 5, kinds: Iterable[str] = ("claim", "factcheck")) -> list[Match]:
+    """Return the claims and fact-checks most like claim (its text and quotes), itself left out."""
+    from tracker.finding.search import claim_language
+
+    appearances = list(claim.appearances.select_related("article"))
+    value = " ".join([claim.text, *(a.quote for a in appearances)])
+    return find(value, limit=limit, kinds=kinds, language=claim_language(claim, appearances), exclude_claim=claim.pk)
