@@ -111,8 +111,12 @@ def warnings(claim: Claim) -> list[str]:
     found = []
     if claim.claimant_id is None:
         found.append("No claimant: the ClaimReview will have no itemReviewed.author.")
-    # Lists annotate has_appearance_url (api.views.desk_claims) so rows cost no query each.
+    # Writes set has_appearance_url; lists prefetch appearances with their article URL: no query per row.
     has_url = getattr(claim, "has_appearance_url", None)
+    prefetched = getattr(claim, "_prefetched_objects_cache", {}).get("appearances")
+    if has_url is None and prefetched is not None and all(hasattr(a, "article_url") for a in prefetched):
+        # Lists prefetch appearances with their article's URL (api.views.desk_claims): no query, no subplan.
+        has_url = any(a.article_url for a in prefetched)
     if has_url is None:
         has_url = claim.appearances.filter(article__url__isnull=False).exclude(article__url="").exists()
     if not has_url:

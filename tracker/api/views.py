@@ -11,7 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -655,13 +655,11 @@ READ_ONLY_MESSAGES = {
 
 
 def desk_claims():
-    linked = Appearance.objects.filter(claim=OuterRef("pk"), article__url__isnull=False).exclude(article__url="")
-    return (
-        Claim.objects.select_related("rating", "assignee", "created_by")
-        .prefetch_related(
-            "tags", Prefetch("appearances", queryset=Appearance.objects.order_by("article_id", "start", "id"))
-        )
-        .annotate(has_appearance_url=Exists(linked))
+    # Each appearance brings its article's URL (claimreview.warnings): an EXISTS per claim was planned
+    # as a hashed subplan over every appearance (114 ms at 100k claims).
+    appearances = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
+    return Claim.objects.select_related("rating", "assignee", "created_by").prefetch_related(
+        "tags", Prefetch("appearances", queryset=appearances)
     )
 
 
