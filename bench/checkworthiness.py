@@ -2,8 +2,10 @@
 
 - ClaimBuster: 5 stratified folds of claimbuster_train.json (CLEF's training
   debates always in training; a sentence also in the test fold is left out of
-  training). F1 of the check-worthy class at the shipped threshold (tuned on
-  these same out-of-fold scores, so slightly flattering) and at 0.5.
+  training). F1 of the check-worthy class at a threshold tuned on each fold's
+  training part only (a fifth of its ClaimBuster sentences held out to pick
+  it: the honest figure), at the shipped threshold (tuned on these same
+  out-of-fold scores, so slightly flattering) and at 0.5.
 - CLEF-2019 Task 1: the training debates held out file by file (group 5-fold:
   each file is tested by a model that never saw it; ClaimBuster always in
   training); MAP = mean over files of the average precision of the file's
@@ -28,12 +30,21 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from tracker.reading import checkworthiness as cw
 from tracker.reading import sentences
-from tracker.reading.training import DATA, best_threshold, claimbuster_folds, fit, load_corpus, scorers_from, subset
+from tracker.reading.training import (
+    DATA,
+    SEED,
+    best_threshold,
+    claimbuster_folds,
+    fit,
+    load_corpus,
+    scorers_from,
+    subset,
+)
 
 
 def baseline():
@@ -43,7 +54,10 @@ def baseline():
 
 
 def f1_at(labels, scores, threshold: float) -> float:
-    predicted = scores >= threshold
+    return f1_of(labels, scores >= threshold)
+
+
+def f1_of(labels, predicted) -> float:
     tp = int(np.sum(predicted & (labels == 1)))
     fp = int(np.sum(predicted & (labels == 0)))
     fn = int(np.sum(~predicted & (labels == 1)))
@@ -79,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         labels = corpus.labels
         names = (cw.ENGLISH, cw.NEUTRAL, "baseline")
         oof = {name: np.zeros(len(labels)) for name in names}
+        # Each test fold judged at a threshold its own training part chose (held-out fifth), never itself.
+        honest = {name: np.zeros(len(labels), dtype=bool) for name in names}
         tested = []
         for train, test in claimbuster_folds(corpus):
             part = subset(corpus, train)
@@ -88,6 +104,19 @@ def main(argv: list[str] | None = None) -> int:
             cb_train = train[corpus.source[train] == "claimbuster"]
             base = baseline().fit([corpus.texts[i] for i in cb_train], labels[cb_train])
             oof["baseline"][test] = base.predict_proba(texts)[:, 1]
+            inner = next(StratifiedKFold(5, shuffle=True, random_state=SEED).split(cb_train, labels[cb_train]))
+            held = cb_train[inner[1]]
+            held_texts = [corpus.texts[i] for i in held]
+            rest = np.setdiff1d(train, held)
+            inner_scores = {
+                name: model.scores(held_texts) for name, model in scorers_from(fit(subset(corpus, rest))).items()
+            }
+            inner_cb = np.setdiff1d(cb_train, held)
+            inner_base = baseline().fit([corpus.texts[i] for i in inner_cb], labels[inner_cb])
+            inner_scores["baseline"] = inner_base.predict_proba(held_texts)[:, 1]
+            for name in names:
+                threshold = best_threshold(labels[held], inner_scores[name])[0]
+                honest[name][test] = oof[name][test] >= threshold
             tested.extend(test)
         tested = np.array(sorted(tested))
         print("ClaimBuster, 5-fold cross-validation, F1 of the check-worthy class:")
@@ -96,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 shipped[name].threshold if name in shipped else best_threshold(labels[tested], oof[name][tested])[0]
             )
             print(
-                f"  {name:17} F1 {f1_at(labels[tested], oof[name][tested], threshold):.3f} at threshold "
+                f"  {name:17} F1 {f1_of(labels[tested], honest[name][tested]):.3f} at thresholds tuned on training "
+                f"folds only; F1 {f1_at(labels[tested], oof[name][tested], threshold):.3f} at threshold "
                 f"{threshold:.2f}{' (shipped)' if name in shipped else ' (best)'}; "
                 f"F1 {f1_at(labels[tested], oof[name][tested], 0.5):.3f} at 0.50"
             )

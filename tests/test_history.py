@@ -83,8 +83,9 @@ class TimelineTests:
         evidence = claims.add_evidence(claim, source=SourceFactory(), stance="supports", by=reporter, excerpt="1,000")
         workflow.transition(claim, to="researching", by=editor)
         claims.remove_evidence(evidence, by=other_editor)
+        # Adding and removing evidence each moved the claim to its next version.
         claims.edit_claim(
-            claim, {"rating": Rating.objects.get(slug="false"), "assignee": None}, by=editor, expected_version=3
+            claim, {"rating": Rating.objects.get(slug="false"), "assignee": None}, by=editor, expected_version=5
         )
         workflow.trash(claim, by=editor)
         workflow.restore(claim, by=other_editor)

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from tracker import references, roles
+from tracker.finding import search
+from tracker.finding.search import SEARCHED_CLAIM_FIELDS
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
 from tracker.workflow import (
@@ -157,8 +160,6 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         check_assignee(claim.assignee)
         claim.full_clean(exclude=["created_by"])  # the user logging it, in hand: no query to see that they exist
         claim._history_user = by
-        claim.save()
-        StatusCount.objects.shift({claim.status: +1})
         appearances = [_anchored(claim, item, by, index) for index, item in enumerate(data.appearances)]
         seen = set()
         for index, appearance in enumerate(appearances):
@@ -166,9 +167,22 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             if key in seen:
                 raise AppearanceError("The same quote is given twice.", index=index)
             seen.add(key)
+        tags = resolve_tags(data.tags) if data.tags else []
+        # The search document goes in with the row, from the parts in hand, instead of being rebuilt
+        # (claim, tags, appearances read again) after the claim, each appearance and the tags are saved.
+        in_order = sorted(appearances, key=lambda a: (a.article_id, a.start, a.end))
+        claim.search_document = search.document_for(claim, in_order, sorted(tag.name for tag in tags))
+        claim._search_unchanged = True
+        claim.save()
+        StatusCount.objects.shift({claim.status: +1})
+        for appearance in appearances:
+            appearance._search_unchanged = True
             appearance.save()
-        if data.tags:
-            claim.tags.set(resolve_tags(data.tags))
+            del appearance._search_unchanged
+        if tags:
+            claim.tags.set(tags)
+        del claim._search_unchanged
+        search.stored_with_row({claim.pk: claim.search_document})
         _announce_assignment(claim, by)
     return claim
 
@@ -177,6 +191,21 @@ def _announce_assignment(claim: Claim, by) -> None:
     if claim.assignee_id is not None:
         assignee = claim.assignee
         transaction.on_commit(lambda: claim_assigned.send(sender=Claim, claim=claim, assignee=assignee, by=by))
+
+
+def touch_version(locked: Claim, seen: Claim | None = None) -> None:
+    """Bump a locked claim's version because one of its parts (appearances, evidence) changed.
+
+    So an editor holding the claim as it was is told (412) instead of acting on
+    a state they did not see. Without a claim history record: the part's own
+    history says what changed.
+    """
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    Claim.all_objects.filter(pk=locked.pk).update(version=locked.version, updated_at=locked.updated_at)
+    if seen is not None and seen is not locked:
+        # The caller's copy made this change itself: it may go on from the new version.
+        seen.version, seen.updated_at = locked.version, locked.updated_at
 
 
 def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
@@ -191,7 +220,65 @@ def add_appearance(claim: Claim, item: AppearanceInput, *, by) -> Appearance:
         if locked.appearances.filter(article=appearance.article, start=appearance.start, end=appearance.end).exists():
             raise AppearanceError("This quote is already recorded as an appearance of the claim.")
         appearance.save()
+        touch_version(locked, claim)
     return appearance
+
+
+APPEARANCE_EDITABLE_FIELDS = ("quote", "start", "attribution")
+
+
+def _lock_for_appearance_change(appearance: Appearance, by, expected_version: int | None) -> Claim:
+    locked = lock_claim(Claim.all_objects.get(pk=appearance.claim_id), expected_version)
+    if locked.in_trash:
+        raise EditForbidden("The claim is in the trash; restore it first.")
+    if not roles.can_edit_claim(by, locked):
+        raise EditForbidden("You may not change this claim's appearances.")
+    return locked
+
+
+def change_appearance(appearance: Appearance, changes: dict, *, by, expected_version: int | None = None) -> Appearance:
+    """Re-anchor an appearance's quote (and start) in its article, or change its attribution."""
+    unknown = set(changes) - set(APPEARANCE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed on an appearance; add another one instead.")
+    with transaction.atomic():
+        locked = _lock_for_appearance_change(appearance, by, expected_version)
+        current = Appearance.objects.select_for_update().select_related("article").get(pk=appearance.pk)
+        if not changes:
+            return current
+        if "quote" in changes or "start" in changes:
+            item = AppearanceInput(
+                article=current.article,
+                quote=changes.get("quote", current.quote),
+                start=changes.get("start", current.start if "quote" not in changes else None),
+                attribution=changes.get("attribution", current.attribution),
+            )
+            anchored = _anchored(locked, item, by, None)
+            clash = locked.appearances.filter(article=current.article, start=anchored.start, end=anchored.end)
+            if clash.exclude(pk=current.pk).exists():
+                raise AppearanceError("This quote is already recorded as an appearance of the claim.")
+            for name in ("quote", "start", "end", "prefix", "suffix", "anchor_state"):
+                setattr(current, name, getattr(anchored, name))
+            if hasattr(current, "needs_confirmation"):
+                current.needs_confirmation = False
+        if "attribution" in changes:
+            current.attribution = changes["attribution"]
+        current.full_clean(exclude=["claim", "article"], validate_unique=False, validate_constraints=False)
+        current._history_user = by
+        current.save()
+        touch_version(locked, appearance._state.fields_cache.get("claim"))
+    return current
+
+
+def remove_appearance(appearance: Appearance, *, by, expected_version: int | None = None) -> None:
+    """Delete one appearance of a claim; a claim keeps at least one. The history keeps the removed row."""
+    with transaction.atomic():
+        locked = _lock_for_appearance_change(appearance, by, expected_version)
+        if locked.appearances.count() <= 1:
+            raise AppearanceError("A claim keeps at least one appearance; this is its only one.", field="article")
+        appearance._history_user = by
+        appearance.delete()
+        touch_version(locked, appearance._state.fields_cache.get("claim"))
 
 
 def changed_fields(claim: Claim, changes: dict) -> dict:
@@ -277,10 +364,19 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included.
-        save_new_version(locked, by)
+        searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
+        save_new_version(locked, by, searched_fields_changed=searched)
         if "assignee" in different:
             _announce_assignment(locked, by)
     return locked
+
+
+def add_tags(claim: Claim, names: list[str], *, by, expected_version: int | None) -> Claim:
+    """Add tags to those the claim has, read under its lock so a tag added meanwhile is kept."""
+    with transaction.atomic():
+        locked = lock_claim(claim, expected_version)
+        current = [tag.name for tag in locked.tags.all()]
+        return edit_claim(locked, {"tags": current + list(names)}, by=by, expected_version=locked.version)
 
 
 def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
@@ -319,6 +415,7 @@ def add_evidence(
         evidence.full_clean(exclude=["claim", "source"])
         evidence._history_user = by
         evidence.save()
+        touch_version(locked, claim)
     return evidence
 
 
@@ -331,6 +428,7 @@ def remove_evidence(evidence: Evidence, *, by) -> None:
         _check_evidence_editable(locked, by)
         evidence._history_user = by
         evidence.delete()
+        touch_version(locked, evidence._state.fields_cache.get("claim"))
 
 
 def check_evidence_editable(claim: Claim, by, *, adding: bool = False) -> None:
@@ -358,4 +456,5 @@ def change_evidence(evidence: Evidence, changes: dict, *, by) -> Evidence:
         evidence.full_clean(exclude=["claim", "source"], validate_unique=False)
         evidence._history_user = by
         evidence.save()
+        touch_version(locked, evidence._state.fields_cache.get("claim"))
     return evidence

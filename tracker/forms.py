@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracker import roles
+from tracker.bulk.actions import ACTIONS as BULK_ACTIONS
 from tracker.importing import TEXT_ENCODINGS
 from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
 from tracker.reading import anchoring
@@ -307,10 +308,66 @@ class ClaimFilterForm(forms.Form):
     claimant = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Claimant id")
     article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Article id")
     outlet = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Outlet id")
-    assignee = forms.CharField(max_length=150, required=False, help_text="A username, or “me”.")
+    assignee = forms.ChoiceField(required=False, label="Assignee")
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Claim.Priority.choices], required=False)
     created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = roles.desk_members().order_by("username").values_list("username", flat=True)[:500]
+        self.fields["assignee"].choices = [
+            ("", "Anyone"),
+            ("me", "Me"),
+            ("none", "Unassigned"),
+            *((name, name) for name in members),
+        ]
+
+
+class BulkForm(forms.Form):
+    """The queue's bulk action: what to do, its value, and the claims ticked ("id:version" each)."""
+
+    action = forms.ChoiceField(choices=[("", "Choose an action…"), *BULK_ACTIONS.items()], label="With the selected")
+    assignee = UserChoiceField(queryset=get_user_model().objects.none(), required=False, empty_label="Nobody")
+    priority = forms.ChoiceField(choices=Claim.Priority.choices, required=False)
+    tag = forms.CharField(max_length=64, required=False)
+    to = forms.ChoiceField(choices=Claim.Status.choices, required=False, label="Status")
+    note = forms.CharField(max_length=5000, required=False, help_text="For moves that need one.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = roles.desk_members()
+
+    def clean(self):
+        cleaned = super().clean()
+        selection = {}
+        for raw in self.data.getlist("claim") if hasattr(self.data, "getlist") else []:
+            pk, _, version = str(raw).partition(":")
+            if not (pk.isdigit() and len(pk) < 19 and (version == "" or (version.isdigit() and len(version) < 10))):
+                raise ValidationError("The selection is not valid; reload the queue and select again.")
+            selection[int(pk)] = int(version) if version else None
+        if not selection:
+            raise ValidationError("Select at least one claim first.")
+        cleaned["selection"] = selection
+        action = cleaned.get("action")
+        if action == "tag" and not (cleaned.get("tag") or "").strip():
+            self.add_error("tag", "Give the tag to add.")
+        if action == "transition" and not cleaned.get("to"):
+            self.add_error("to", "Choose the status to move to.")
+        if action == "priority" and not cleaned.get("priority"):
+            self.add_error("priority", "Choose the priority.")
+        return cleaned
+
+    def value(self):
+        action = self.cleaned_data["action"]
+        return {
+            "assign": self.cleaned_data.get("assignee"),
+            "priority": self.cleaned_data.get("priority"),
+            "tag": (self.cleaned_data.get("tag") or "").strip(),
+            "transition": self.cleaned_data.get("to"),
+        }.get(action)
 
 
 class ArticleSearchForm(forms.Form):

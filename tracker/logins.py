@@ -2,7 +2,7 @@
 
 The API's token endpoint has its own throttle (tracker.api.views.TokenThrottle);
 without this one, the HTML login pages would be an unthrottled way around it.
-Failed attempts are counted per address and username in the cache, so one
+Failed attempts are counted per address and username in the shared throttle cache, so one
 guesser behind a shared proxy cannot lock everybody else out.
 """
 
@@ -13,7 +13,9 @@ import hashlib
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.core.cache import caches
+
+from tracker.clients import client_address
 
 MAX_FAILURES = 10
 WINDOW_SECONDS = 5 * 60
@@ -21,18 +23,19 @@ TOO_MANY = "Too many failed log-ins for this username from your address. Wait a 
 
 
 def _key(request, username: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    address = client_address(request) if request is not None else ""
     who = hashlib.sha256(f"{address}\n{username.strip().lower()}".encode()).hexdigest()
     return f"factdesk:login-failures:{who}"
 
 
 def failures(request, username: str) -> int:
     """Return how many failed log-ins this address made for username in the current window."""
-    return cache.get(_key(request, username), 0)
+    return caches["throttle"].get(_key(request, username), 0)
 
 
 def record_failure(request, username: str) -> None:
     key = _key(request, username)
+    cache = caches["throttle"]
     # The window runs from the first failure: incr keeps the expiry add() set.
     if not cache.add(key, 1, WINDOW_SECONDS):
         try:

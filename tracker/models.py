@@ -350,6 +350,9 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["status", "-updated_at"], name="claim_status_updated"),
             models.Index(fields=["priority"], name="claim_priority"),
+            # The queue's priority and assignee filters ("unassigned" too) under its default sort, newest change first.
+            models.Index(fields=["priority", "-updated_at"], name="claim_priority_updated"),
+            models.Index(fields=["assignee", "-updated_at"], name="claim_assignee_updated"),
             models.Index(fields=["created_at"], name="claim_created_at"),
             models.Index(fields=["-updated_at"], name="claim_updated_at"),
             models.Index(fields=["deleted_at"], name="claim_deleted_at"),

@@ -211,18 +211,40 @@ DATABASES = _databases(DEBUG)
 AUTHENTICATION_BACKENDS = ["tracker.auth.CachedPermissionBackend"]
 
 
-def _caches() -> dict:
-    # Login and token throttles count in the cache: with several app servers
-    # they must share one, so production points CACHE_URL at Redis.
+THROTTLE_CACHE_TABLE = "factdesk_throttle_cache"
+
+
+def _caches(debug: bool) -> dict:
+    # "throttle" holds the login and token throttles' counts: they must be one
+    # count across workers and servers, so it is Redis when CACHE_URL says so,
+    # else the database (a table of migration 0007; it works on SQLite and
+    # PostgreSQL alike) whenever DEBUG is off. "default" stays in process
+    # memory without CACHE_URL: it only saves work (permissions, suggestions).
     url = os.environ.get("CACHE_URL", "").strip()
     if not url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        shared = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": THROTTLE_CACHE_TABLE}
+        return {"default": local, "throttle": {**local, "LOCATION": "throttle"} if debug else shared}
     if urlsplit(url).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL; got {url!r}.")
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"default": redis, "throttle": {**redis, "KEY_PREFIX": "throttle"}}
 
 
-CACHES = _caches()
+CACHES = _caches(DEBUG)
+
+
+def _trusted_proxies() -> list:
+    from tracker.clients import parse_networks
+
+    try:
+        return parse_networks(os.environ.get("FACTDESK_TRUSTED_PROXIES", ""))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FACTDESK_TRUSTED_PROXIES must list IP addresses or networks: {exc}.") from exc
+
+
+# Proxies whose X-Forwarded-For names the client (for throttles); none by default.
+FACTDESK_TRUSTED_PROXIES = _trusted_proxies()
 
 
 def _email() -> dict:

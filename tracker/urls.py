@@ -34,6 +34,8 @@ urlpatterns = [
     path("quotes/<int:pk>/confirm/", views.appearance_confirm, name="appearance-confirm"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/trash/", views.trash_list, name="claim-trash-list"),
+    path("claims/export.csv", views.claim_export, name="claim-export"),
+    path("claims/bulk/", views.claim_bulk, name="claim-bulk"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim-edit"),
     path("claims/<int:pk>/assign/", views.claim_assign, name="claim-assign"),
@@ -58,6 +60,8 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notification-read"),
     path("fact-checks/", views.factcheck_index, name="factcheck-index"),
     path("fact-checks/feed/", views.FactCheckFeed(), name="factcheck-feed"),
+    path("fact-checks/corrections/", views.factcheck_corrections, name="factcheck-corrections"),
+    path("fact-checks/corrections/feed/", views.CorrectionsFeed(), name="factcheck-corrections-feed"),
     path("fact-checks/<int:pk>/<str:slug>/", views.factcheck_detail, name="factcheck-detail"),
 ]
 

@@ -244,8 +244,12 @@ def mark_locked(claim: Claim) -> Claim:
     return claim
 
 
-def save_new_version(claim: Claim, by, reason: str = "") -> None:
-    """Save a locked claim as its next version, recording by in the history."""
+def save_new_version(claim: Claim, by, reason: str = "", *, searched_fields_changed: bool = True) -> None:
+    """Save a locked claim as its next version, recording by in the history.
+
+    searched_fields_changed=False says nothing its search document is made of changed, so it is not rebuilt.
+    """
+    claim._search_unchanged = not searched_fields_changed
     claim.version += 1
     claim._history_user = by
     claim._change_reason = _fit_change_reason(reason) or None
@@ -410,7 +414,12 @@ def transition(
         if to == Status.PUBLISHED:
             _publish(locked, by, note, event)
         locked.status = to
-        save_new_version(locked, by, reason=f"{from_status} → {to}" + (f": {note.strip()}" if note.strip() else ""))
+        save_new_version(
+            locked,
+            by,
+            reason=f"{from_status} → {to}" + (f": {note.strip()}" if note.strip() else ""),
+            searched_fields_changed=False,
+        )
         StatusCount.objects.shift({from_status: -1, to: +1})
         transaction.on_commit(lambda: claim_transitioned.send(sender=Claim, claim=locked, event=event))
     return locked
@@ -427,7 +436,7 @@ def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
             raise TransitionNotAllowed("The claim is already in the trash.", [])
         locked.deleted_at = timezone.now()
         locked.deleted_by = by
-        save_new_version(locked, by, reason="moved to the trash")
+        save_new_version(locked, by, reason="moved to the trash", searched_fields_changed=False)
         StatusCount.objects.shift({locked.status: -1})
     return locked
 
@@ -442,6 +451,6 @@ def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
             raise TransitionNotAllowed("The claim is not in the trash.", allowed_targets(locked.status))
         locked.deleted_at = None
         locked.deleted_by = None
-        save_new_version(locked, by, reason="restored from the trash")
+        save_new_version(locked, by, reason="restored from the trash", searched_fields_changed=False)
         StatusCount.objects.shift({locked.status: +1})
     return locked

@@ -36,7 +36,8 @@ class SessionCsrfTests:
         assert [a.status_code for a in answers] == [403] * 5
         assert all("CSRF" in a.json()["detail"] for a in answers)
         stored = Claim.all_objects.get(pk=claim.pk)
-        assert (stored.status, stored.priority, stored.version, stored.in_trash) == ("new", "normal", 1, False)
+        # Version 2: the evidence added above; nothing after it.
+        assert (stored.status, stored.priority, stored.version, stored.in_trash) == ("new", "normal", 2, False)
         assert Evidence.objects.filter(pk=evidence.pk).exists()
         assert not Outlet.objects.filter(name="Forged outlet").exists()
 

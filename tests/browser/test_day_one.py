@@ -44,7 +44,7 @@ def main_pages() -> list[str]:
     pages += [a.get_absolute_url() for a in Article.objects.order_by("pk")]
     pages += [c.get_absolute_url() for c in claims]
     pages += [f"/claimants/{Claimant.objects.order_by('pk').first().pk}/", "/feeds/", "/notifications/"]
-    pages += ["/fact-checks/", *[c.get_public_url() for c in published]]
+    pages += ["/fact-checks/", "/fact-checks/corrections/", *[c.get_public_url() for c in published]]
     return pages
 
 

@@ -11,6 +11,7 @@ BODY = (
     "Volunteers clear debris in Kyiv, Ukraine. (AP Photo/Efrem Lukatsky)\n"
     "BRUSSELS – NATO announced Wednesday that it would help buy up to 1,000 Patriot missiles.\n"
     "Recommended Videos\n"
+    "Editor's note: this article was updated on 3 June 2025 with the Pentagon's reply.\n"
     "According to industry sources, the contract could be worth around $5.5 billion.\n"
     "Thank you all for coming."
 )
@@ -39,6 +40,8 @@ class SuggestionsTests:
         ]
         assert by_text["Recommended Videos"]["boilerplate"]
         assert not by_text["Recommended Videos"]["check_worthy"]
+        note = by_text["Editor's note: this article was updated on 3 June 2025 with the Pentagon's reply."]
+        assert note["boilerplate"] and not note["check_worthy"]
         caption = next(r for r in data["results"] if "AP Photo" in r["text"] or "Volunteers" in r["text"])
         assert caption["boilerplate"] and caption["score"] == 0
         assert not by_text["Thank you all for coming."]["check_worthy"]

@@ -79,3 +79,20 @@ class StaleFormTests:
         rows = {row["field"]: row for row in response.context["conflict"]}
         assert rows["Tags"]["now"] == "nato, patriot" and rows["Tags"]["yours"] is None
         assert response.context["edit_form"]["tags"].value() in ("Patriot, NATO", "NATO, Patriot")
+
+
+@pytest.mark.django_db
+class ClaimPartsTests:
+    def test_an_edit_opened_before_evidence_was_added_saves_without_a_conflict(
+        self, client_for, editor, other_editor, new_claim
+    ):
+        from tests.factories import add_evidence
+
+        opened = edit_data(new_claim)
+        add_evidence(new_claim, by=other_editor)
+        response = client_for(editor).post(
+            reverse("claim-edit", args=[new_claim.pk]), {**opened, "verdict_summary": "Mine."}
+        )
+        assert response.status_code == 302
+        new_claim.refresh_from_db()
+        assert new_claim.verdict_summary == "Mine."

@@ -81,7 +81,13 @@ class UniqueIdTests:
 
     def test_public_pages_and_login_have_unique_ids(self, desk):
         client = Client()
-        for url in ["/", "/fact-checks/", desk["claims"][2].get_public_url(), "/accounts/login/"]:
+        for url in [
+            "/",
+            "/fact-checks/",
+            "/fact-checks/corrections/",
+            desk["claims"][2].get_public_url(),
+            "/accounts/login/",
+        ]:
             found = ids_of(client.get(url).content.decode())
             assert [name for name, n in Counter(found.ids).items() if n > 1] == [], url
 

@@ -97,6 +97,13 @@ class AppearanceFormSet(DomainFormSet):
                 continue
             if form.errors:
                 continue
+            moved_to = (getattr(form, "cleaned_data", None) or {}).get("article")
+            if (
+                form.instance.pk
+                and moved_to is not None
+                and getattr(moved_to, "pk", moved_to) != form.instance.article_id
+            ):
+                raise ValidationError("An appearance stays in its article: to quote another one, add an appearance.")
             if form.instance.pk and not form.has_changed():
                 # Untouched (or shown read-only): the stored anchor stands.
                 key = (form.instance.article_id, form.instance.start, form.instance.end)
@@ -113,13 +120,14 @@ class AppearanceFormSet(DomainFormSet):
         return claims.add_appearance(self.instance, form.as_input(), by=self.user)
 
     def save_existing(self, form, obj, commit=True):
-        obj._history_user = self.user
-        return form.save(commit=commit)
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in claims.APPEARANCE_EDITABLE_FIELDS
+        }
+        return claims.change_appearance(obj, changes, by=self.user)
 
     def delete_existing(self, obj, commit=True):
         if commit:
-            obj._history_user = self.user
-            obj.delete()
+            claims.remove_appearance(obj, by=self.user)
 
 
 class EvidenceFormSet(DomainFormSet):
@@ -606,8 +614,7 @@ class ClaimAdmin(HistoryAdmin):
             name = form.cleaned_data["tag"]
 
             def tag(claim):
-                names = [t.name for t in claim.tags.all()] + [name]
-                claims.edit_claim(claim, {"tags": names}, by=request.user, expected_version=None)
+                claims.add_tags(claim, [name], by=request.user, expected_version=self.seen_version(request, claim))
 
             self.apply_each(request, queryset, tag, done=f"Tagged %(count)d %(claims)s “{name}”.")
             return None

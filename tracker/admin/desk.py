@@ -113,8 +113,11 @@ class ArticleAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.created_by = request.user
-            super().save_model(request, obj, form, change)
+            # The same door as the desk's import and the API: normalised text, duplicate check, history.
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
+            saved = articles.import_article(by=request.user, **fields)
+            obj.pk, obj.version, obj.body_sha256 = saved.pk, saved.version, saved.body_sha256
+            obj._state.adding = False
             return
         # The one door for article edits: role, re-anchoring and history as in the desk and the API.
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}

@@ -46,23 +46,33 @@ class AppearanceAdmin(HistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # An appearance belongs to its claim and its article; moving it would skip the claim's lock.
+            fields += ["claim", "article"]
+        return fields
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in claims.APPEARANCE_EDITABLE_FIELDS
+            }
+            adopt(obj, claims.change_appearance(obj, changes, by=request.user))
         else:
             adopt(obj, claims.add_appearance(form.cleaned_data["claim"], form.as_input(), by=request.user))
 
+    def delete_model(self, request, obj):
+        claims.remove_appearance(obj, by=request.user)
+
     def delete_queryset(self, request, queryset):
         for appearance in queryset.select_related("claim"):
-            if appearance.claim.appearances.count() <= 1:
-                self.message_user(
-                    request,
-                    f"“{shorten(appearance.quote, 60)}” is the only appearance of its claim and stays.",
-                    messages.ERROR,
-                )
-                continue
-            appearance._history_user = request.user
-            appearance.delete()
+            try:
+                claims.remove_appearance(appearance, by=request.user)
+            except workflow.WorkflowError as exc:
+                self.message_user(request, f"“{shorten(appearance.quote, 60)}” stays: {exc}", messages.ERROR)
 
 
 @admin.register(Evidence)

@@ -92,6 +92,10 @@ class ClaimFilter(django_filters.FilterSet):
     article = IdFilter(method="filter_article", help_text="Claims appearing in this article (id).")
     outlet = IdFilter(method="filter_outlet", help_text="Claims appearing in an article of this outlet (id).")
     assignee = TextFilter(method="filter_assignee", help_text="The assignee's username.")
+    unassigned = django_filters.BooleanFilter(
+        field_name="assignee", lookup_expr="isnull", help_text="true: only claims nobody is assigned to."
+    )
+    priority = django_filters.ChoiceFilter(choices=Claim.Priority.choices)
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = TextFilter(method="filter_search", help_text=SEARCH_HELP)

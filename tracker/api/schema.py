@@ -68,14 +68,19 @@ class FactdeskAutoSchema(AutoSchema):
         if method in {"POST", "PATCH", "PUT"}:
             extra["415"] = {**error, "description": "The body is not JSON."}
         extra["406"] = {**error, "description": "Cannot answer in a media type the Accept header allows."}
+        if self._is_idempotent():
+            extra["422"] = {**error, "description": "The Idempotency-Key was already used for another request."}
         for code, response in extra.items():
             responses.setdefault(code, response)
         return responses
 
+    def _is_idempotent(self) -> bool:
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        return getattr(handler, "idempotent", False)
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
-        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
-        if getattr(handler, "idempotent", False):
+        if self._is_idempotent():
             from tracker.api.idempotency import PARAMETER
 
             parameters = [*parameters, PARAMETER]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, JsonResponse
@@ -26,7 +27,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -45,6 +46,8 @@ from tracker.api.permissions import (
     _outside_answer,
 )
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
+from tracker.bulk import export
+from tracker.clients import client_address
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -95,6 +98,22 @@ class JSONLDRenderer(JSONRenderer):
     format = "jsonld"
 
 
+class CSVRenderer(BaseRenderer):
+    """text/csv for claims/ (DESIGN §9); the list itself streams (tracker.bulk.export), this renders refusals."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        lines = []
+        items = data.items() if isinstance(data, dict) else [("detail", data)]
+        for field, messages in items:
+            for message in messages if isinstance(messages, list) else [messages]:
+                lines.append([field, str(message)])
+        return "".join(export.csv_lines(["field", "message"], lines)).encode("utf-8")
+
+
 class ApiMixin:
     """What every API v1 view shares: token first (so anonymous callers get 401), strict JSON, our errors."""
 
@@ -137,9 +156,17 @@ def is_desk(request) -> bool:
 
 
 class TokenThrottle(AnonRateThrottle):
-    """Slow down password guessing: a few attempts a minute per address."""
+    """Slow down password guessing: a few attempts a minute per address, counted across all workers."""
 
     rate = "20/min"
+
+    @property
+    def cache(self):
+        return caches["throttle"]
+
+    def get_ident(self, request) -> str:
+        # Not DRF's own: it believes any X-Forwarded-For (tracker.clients says whose to believe).
+        return client_address(request)
 
 
 class ObtainTokenView(ApiMixin, APIView):
@@ -496,8 +523,17 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             headers["Location"] = self.reverse_action("detail", args=[claim.pk])
         return Response(self.serialize_claim(claim), status=code, headers=headers)
 
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers.append(CSVRenderer())  # Accept: text/csv or ?format=csv
+        return renderers
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            # The whole filtered list, streamed: no pagination (DESIGN §9).
+            return export.csv_response(queryset.order_by("-created_at", "-id"), public=self.is_public())
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)

@@ -61,6 +61,10 @@ def document_for(claim: Claim, appearances: list[Appearance], tags: Iterable[str
     return " ".join(" ".join(part) for part in parts if part)
 
 
+# What a claim's search document is made of besides its appearances (document_for).
+SEARCHED_CLAIM_FIELDS = frozenset({"text", "verdict_summary", "verdict_explanation", "claimant", "tags"})
+
+
 def _claims_with_parts(ids):
     appearances = Appearance.objects.select_related("article").only(
         "claim_id", "quote", "attribution", "start", "article__language", "article__published_at"
@@ -99,6 +103,12 @@ def store(documents: dict[int, str]) -> None:
             [(document, pk) for pk, document in documents.items()],
         )
     if connection.vendor == "sqlite":
+        _fts_write(documents)
+
+
+def stored_with_row(documents: dict[int, str]) -> None:
+    """Index documents already written with their claims' rows (PostgreSQL indexes the column itself)."""
+    if connection.vendor == "sqlite" and documents:
         _fts_write(documents)
 
 

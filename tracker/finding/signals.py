@@ -10,7 +10,9 @@ from tracker.models import Appearance, Claim, Claimant, Tag
 
 
 def _claim_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    # A save that changed nothing searched (a transition, the trash, a new priority) keeps its document:
+    # reading the claim, its tags and appearances again would be three queries on every write (issue 8).
+    if not raw and not getattr(instance, "_search_unchanged", False):
         search.refresh([instance.pk])
         matching.index_claims([instance.pk])
 
@@ -21,7 +23,7 @@ def _claim_deleted(sender, instance, **kwargs):
 
 
 def _appearance_changed(sender, instance, raw=False, **kwargs):
-    if raw:
+    if raw or getattr(instance, "_search_unchanged", False):
         return
     ids = [instance.claim_id]
     previous = getattr(instance, "_search_previous_claim", None)
@@ -35,7 +37,8 @@ def _tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if isinstance(instance, Claim):
-        search.refresh([instance.pk])
+        if not getattr(instance, "_search_unchanged", False):
+            search.refresh([instance.pk])
     elif pk_set:  # tag.claims.add(...): the claims are in pk_set
         search.refresh(pk_set)
 

@@ -12,7 +12,7 @@ import tracker.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0050_public_order_only_index"),
+        ("tracker", "0040_queue_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -144,6 +144,9 @@ BOILERPLATE_PATTERNS = [
         r"\bupdated \d+ (second|minute|hour|day|week|month|year)s? ago\b",
         r"^\s*_{2,}\s*$",
         r"^\s*\d{1,2} \w{3,9},? \d{4}\s+\d{1,2}:\d{2}",
+        # The desk's or the outlet's own notes on the article, not claims in it.
+        r"^\s*(editor'?s|editors'|editorial|publisher'?s) note\b",
+        r"^\s*(this|the) (article|story|report) (was|has been) (updated|corrected|amended)\b",
     )
 ]
 

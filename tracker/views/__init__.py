@@ -5,8 +5,10 @@ from .claimants import claimant_detail
 from .claims import (
     appearance_add,
     claim_assign,
+    claim_bulk,
     claim_detail,
     claim_edit,
+    claim_export,
     claim_list,
     claim_restore,
     claim_transition,
@@ -27,18 +29,21 @@ from .inbox import (
     notification_list,
     notification_read,
 )
-from .public import FactCheckFeed
+from .public import CorrectionsFeed, FactCheckFeed
+from .public import corrections as factcheck_corrections
 from .public import detail as factcheck_detail
 from .public import index as factcheck_index
 from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
+    "CorrectionsFeed",
     "archive",
     "claim_merge",
     "factcheck_evidence",
     "match_panel",
     "similar_panel",
     "FactCheckFeed",
+    "factcheck_corrections",
     "appearance_add",
     "article_import_url",
     "comment_add",
@@ -55,9 +60,11 @@ __all__ = [
     "article_import",
     "article_list",
     "claim_assign",
+    "claim_bulk",
     "claimant_detail",
     "claim_detail",
     "claim_edit",
+    "claim_export",
     "claim_list",
     "claim_restore",
     "claim_transition",

@@ -18,13 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tracker import claimreview, claims, history, keyset, references, roles, workflow
 from tracker.api.filters import search_claims
+from tracker.bulk import actions as bulk_actions
+from tracker.bulk import export
 from tracker.forms import (
     AppearanceForm,
     AssigneeForm,
+    BulkForm,
     ClaimEditForm,
     ClaimFilterForm,
     EvidenceForm,
@@ -68,6 +72,8 @@ def filter_claims(queryset, data: dict, user):
         queryset = queryset.filter(
             Exists(Appearance.objects.filter(claim=OuterRef("pk"), article__outlet_id=data["outlet"]))
         )
+    if data.get("priority"):
+        queryset = queryset.filter(priority=data["priority"])
     assignee = (data.get("assignee") or "").strip()
     if assignee == "me":
         queryset = queryset.filter(assignee=user)
@@ -117,13 +123,77 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "keep": [(k, v) for k, vs in request.GET.lists() if k not in KEYSET_PARAMS for v in vs],
         "jump_to_date": ClaimFilterForm.SORTS[sort][0].lstrip("-") in DATE_SORT_FIELDS,
         "qs_nosort": querystring_without(request, "page", "sort"),
+        "qs_export": querystring_without(request, "page", "sort", "after", "before", "from"),
+        "bulk_form": BulkForm(),
         "more_filters": any(
             request.GET.get(name)
-            for name in ("tag", "assignee", "claimant", "article", "outlet", "created_after", "created_before")
+            for name in (
+                "tag",
+                "assignee",
+                "priority",
+                "claimant",
+                "article",
+                "outlet",
+                "created_after",
+                "created_before",
+            )
         ),
     }
     template = "tracker/claims/_results.html" if request.htmx else "tracker/claims/list.html"
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@desk_required
+def claim_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the claims ticked in the queue, each through the domain; say what was done and refused."""
+    _post_only(request)
+    back = request.POST.get("next") or ""
+    if not back.startswith("/claims/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("claim-list")
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "No bulk action was taken: " + " ".join(problems))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    result = bulk_actions.apply(
+        action,
+        form.cleaned_data["selection"],
+        by=request.user,
+        value=form.value(),
+        note=form.cleaned_data["note"],
+    )
+    label = bulk_actions.ACTIONS[action].lower()
+    if result.done:
+        done = format_html_join(
+            ", ",
+            '<a href="{}">#{}</a>',
+            ((reverse("claim-detail", args=[o.claim_id]), o.claim_id) for o in result.done),
+        )
+        messages.success(
+            request,
+            format_html("{} — done for {} claim(s): {}.", bulk_actions.ACTIONS[action], len(result.done), done),
+        )
+    if result.refused:
+        refused = format_html_join(
+            "",
+            '<li><a href="{}">#{}</a>: {}</li>',
+            ((reverse("claim-detail", args=[o.claim_id]), o.claim_id, o.reason) for o in result.refused),
+        )
+        messages.error(
+            request, format_html("Not done ({}) for {} claim(s):<ul>{}</ul>", label, len(result.refused), refused)
+        )
+    return redirect(back)
+
+
+@desk_required
+def claim_export(request: HttpRequest) -> HttpResponse:
+    """The queue's current filters as a CSV download of every matching claim (DESIGN §9), streamed."""
+    form = ClaimFilterForm(request.GET)
+    if not form.is_valid():
+        return claim_list(request)  # the queue page with the filter's error
+    queryset = filter_claims(Claim.objects.all(), form.cleaned_data, request.user)
+    return export.csv_response(queryset.order_by("-created_at", "-id"), public=False)
 
 
 KEYSET_PARAMS = {"page", "after", "before", "from"}
@@ -395,7 +465,15 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
     seen = form.cleaned_data["version"]
     try:
-        claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
+        try:
+            claims.edit_claim(claim, form.changes(), by=request.user, expected_version=seen)
+        except workflow.StaleVersion as exc:
+            rows, _ = merge_stale_edit(exc.current, seen, form.changes(), request.POST)
+            if rows:
+                raise
+            # Only the claim's parts (evidence, appearances) changed meanwhile: none of its
+            # fields, so this edit overwrites nothing anyone else did.
+            claims.edit_claim(claim, form.changes(), by=request.user, expected_version=exc.current.version)
     except workflow.StaleVersion as exc:
         current = exc.current
         rows, data = merge_stale_edit(current, seen, form.changes(), request.POST)

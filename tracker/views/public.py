@@ -12,6 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from tracker import claimreview
-from tracker.models import Claim
+from tracker.models import Claim, Correction
 
 from .common import paginate
 
@@ -85,6 +86,77 @@ def detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     return render(request, "tracker/public/detail.html", context)
 
 
+def public_corrections():
+    """Return the corrections of published fact-checks, newest first (a trashed claim's are not public)."""
+    return (
+        Correction.objects.filter(claim__public_snapshot__isnull=False, claim__deleted_at__isnull=True)
+        .select_related("previous_rating", "new_rating", "claim")
+        .defer("claim__verdict_explanation", "claim__text")
+        .order_by("-at", "-id")
+    )
+
+
+def describe_correction(correction: Correction) -> str:
+    """Say what a correction changed, as the public reads it."""
+    text = correction.note
+    old, new = correction.previous_rating, correction.new_rating
+    if old is not None and new is not None and old != new:
+        text += f" (rating was “{old.label}”, now “{new.label}”)"
+    return text
+
+
+def corrections(request: HttpRequest) -> HttpResponse:
+    """The public corrections log (IFCN's corrections policy): every correction, newest first."""
+    page = paginate(request, public_corrections(), per_page=30)
+    items = [{"correction": c, "snap": c.claim.public_snapshot, "what": describe_correction(c)} for c in page]
+    return render(request, "tracker/public/corrections.html", {"page": page, "items": items})
+
+
+class CorrectionsFeed(Feed):
+    """Atom feed of the corrections log."""
+
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return f"{settings.FACTDESK_ORG_NAME} corrections"
+
+    def subtitle(self) -> str:
+        return "Every correction of a published fact-check, newest first."
+
+    def link(self) -> str:
+        return reverse("factcheck-corrections")
+
+    def items(self):
+        return public_corrections()[:50]
+
+    def item_title(self, item: Correction) -> str:
+        return f"Correction: {item.claim.public_snapshot.get('text', '')}"
+
+    def item_description(self, item: Correction) -> str:
+        return describe_correction(item)
+
+    def item_link(self, item: Correction) -> str:
+        return item.claim.get_public_url()
+
+    def item_guid(self, item: Correction) -> str:
+        return f"{claimreview.public_url(item.claim)}#correction-{item.pk}"
+
+    def item_guid_is_permalink(self, item: Correction) -> bool:
+        return False
+
+    def author_name(self) -> str:
+        return settings.FACTDESK_ORG_NAME
+
+    def author_link(self) -> str:
+        return settings.FACTDESK_SITE_URL
+
+    def item_pubdate(self, item: Correction):
+        return item.at
+
+    def item_updateddate(self, item: Correction):
+        return item.at
+
+
 class FactCheckFeed(Feed):
     """Atom feed of the latest published fact-checks."""
 
@@ -100,15 +172,21 @@ class FactCheckFeed(Feed):
         return reverse("factcheck-index")
 
     def items(self):
-        return public_claims()[:50]
+        return public_claims().prefetch_related(
+            Prefetch("corrections", queryset=Correction.objects.select_related("previous_rating", "new_rating"))
+        )[:50]
 
     def item_title(self, item: Claim) -> str:
         snap = item.public_snapshot
         label = (snap.get("rating") or {}).get("label") or "Checked"
-        return f"{label}: {snap.get('text', '')}"
+        corrected = " (corrected)" if item.corrections.all() else ""
+        return f"{label}: {snap.get('text', '')}{corrected}"
 
     def item_description(self, item: Claim) -> str:
-        return item.public_snapshot.get("verdict_summary") or ""
+        summary = item.public_snapshot.get("verdict_summary") or ""
+        # A corrected fact-check says in its entry what was corrected (IFCN's corrections policy).
+        notes = [f"Corrected {c.at:%d %B %Y}: {describe_correction(c)}" for c in item.corrections.all()]
+        return " ".join([summary, *notes]).strip()
 
     def item_link(self, item: Claim) -> str:
         return item.get_public_url()
