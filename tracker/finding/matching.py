@@ -421,6 +421,18 @@ def _insert(rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
 
 
+def index_new_claim(claim: Claim, appearances: list[Appearance]) -> None:
+    """Index a claim just logged, from the parts in hand (it has no postings yet: nothing to read or delete)."""
+    terms, length = claim_terms(claim, appearances)
+    if not terms:
+        return
+    _insert([(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()])
+    MatchStat.objects.get_or_create(kind=MatchTerm.Kind.CLAIM)
+    MatchStat.objects.filter(kind=MatchTerm.Kind.CLAIM).update(
+        documents=F("documents") + 1, total_length=F("total_length") + length
+    )
+
+
 def forget(kind: str, ids: Iterable[int]) -> None:
     """Drop these texts from the index (a claim trashed or deleted, a fact-check deleted)."""
     _write_postings(kind, {int(pk): ({}, 0.0) for pk in ids})
