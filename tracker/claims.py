@@ -16,7 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from tracker import references, roles
-from tracker.finding import search
+from tracker.finding import matching, search
 from tracker.finding.search import SEARCHED_CLAIM_FIELDS
 from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
 from tracker.reading import anchoring
@@ -183,6 +183,8 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
             claim.tags.set(tags)
         del claim._search_unchanged
         search.stored_with_row({claim.pk: claim.search_document})
+        # The signals that index a claim for matching were kept quiet above, as the search document's were.
+        matching.index_new_claim(claim, in_order)
         _announce_assignment(claim, by)
     return claim
 

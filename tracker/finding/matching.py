@@ -400,10 +400,7 @@ def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], floa
         delta_docs = len(kept) - len(old_lengths)
         delta_length = sum(documents[ref][1] for ref in kept) - sum(old_lengths.values())
         if delta_docs or delta_length:
-            MatchStat.objects.get_or_create(kind=kind)
-            MatchStat.objects.filter(kind=kind).update(
-                documents=F("documents") + delta_docs, total_length=F("total_length") + delta_length
-            )
+            _add_to_stats(kind, delta_docs, delta_length)
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -419,6 +416,23 @@ def _insert(rows: list[tuple]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
+
+
+def index_new_claim(claim: Claim, appearances: list[Appearance]) -> None:
+    """Index a claim just logged, from the parts in hand (it has no postings yet: nothing to read or delete)."""
+    terms, length = claim_terms(claim, appearances)
+    if not terms:
+        return
+    _insert([(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()])
+    _add_to_stats(MatchTerm.Kind.CLAIM, 1, length)
+
+
+def _add_to_stats(kind: str, documents: int, length: float) -> None:
+    # The update first: the row exists but for the very first text of a kind, so this is one statement.
+    changes = {"documents": F("documents") + documents, "total_length": F("total_length") + length}
+    if not MatchStat.objects.filter(kind=kind).update(**changes):
+        MatchStat.objects.get_or_create(kind=kind)
+        MatchStat.objects.filter(kind=kind).update(**changes)
 
 
 def forget(kind: str, ids: Iterable[int]) -> None:
