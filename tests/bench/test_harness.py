@@ -194,6 +194,7 @@ class FilledDatabaseTests:
             timeout=600,
         )
         assert run.returncode in (0, 1), run.stderr  # 1: some goal not met, which is a figure, not a failure
+        assert output.exists(), run.stdout[-2000:] + run.stderr[-4000:]
         results = json.loads(output.read_text())
         expected = {
             "api_list_vs_raw",

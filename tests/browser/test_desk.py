@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import ArticleFactory, ClaimantFactory, OutletFactory, make_claim, make_user
 from tracker import articles, workflow
@@ -145,7 +146,8 @@ class DeskFlowTests:
         # The queue filters as you type (htmx), without leaving the page.
         page.evaluate("window.__same_page = true")
         page.fill("#id_search", "energy")
-        page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+        # A locator wait, not wait_for_function: the strict CSP forbids the eval that one needs.
+        expect(page.locator("#results tbody tr")).to_have_count(1)
         assert CLAIM_TEXT in page.locator("#results tbody tr").inner_text()
         assert "search=energy" in page.url and page.evaluate("window.__same_page === true")
         assert page.errors == []
