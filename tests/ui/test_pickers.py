@@ -162,3 +162,20 @@ class AppearanceByTitleTests:
         page = client_for("reporter").get(reverse("claim-detail", args=[new_claim.pk])).content.decode()
         assert 'name="article_name"' in page and 'list="article-options"' in page
         assert '<datalist id="article-options">' in page
+
+
+@pytest.mark.django_db
+def test_the_prefix_lookups_have_indexes_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The expression indexes exist on PostgreSQL only (migration 0045).")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%upper_prefix"])
+        found = dict(cursor.fetchall())
+    assert set(found) == {
+        "tracker_claimant_name_upper_prefix",
+        "tracker_article_title_upper_prefix",
+        "tracker_outlet_name_upper_prefix",
+    }
+    assert all("text_pattern_ops" in definition for definition in found.values())
