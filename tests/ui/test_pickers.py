@@ -137,6 +137,16 @@ class QueueNameFilterTests:
             page = client.get("/claims/", params).content.decode()
             assert "Kyiv got a new battery." in page and "Elsewhere entirely." not in page
 
+    def test_the_export_follows_a_typed_name(self, client_for, reporter):
+        boris = ClaimantFactory(name="Boris Pistorius")
+        make_claim(by=reporter, text="Germany sends more systems.", claimant=boris)
+        make_claim(by=reporter, text="Somebody else said this.")
+        response = client_for("editor").get(reverse("claim-export"), {"claimant_name": "Boris P"})
+        body = b"".join(response.streaming_content).decode()
+        assert response.status_code == 200
+        assert "Germany sends more systems." in body and "Somebody else said this." not in body
+        assert client_for("editor").get(reverse("claim-export"), {"claimant_name": "Nobody"}).status_code == 400
+
 
 @pytest.mark.django_db
 class AppearanceByTitleTests:
