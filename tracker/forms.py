@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
-from tracker import roles
+from tracker import pickers, roles
 from tracker.bulk.actions import ACTIONS as BULK_ACTIONS
 from tracker.importing import TEXT_ENCODINGS
 from tracker.models import Article, Claim, Claimant, Evidence, Rating, Source, Tag, validate_language
@@ -15,6 +16,67 @@ from tracker.references import normalise_url
 from tracker.uploads import MAX_UPLOAD_BYTES
 
 MAX_INT = 2**31 - 1
+
+
+def picker_input(kind: str, label: str, help_text: str) -> forms.CharField:
+    """A text box that suggests names as one types (htmx fills its datalist) and beside it the hidden id.
+
+    desk.js copies the id of a chosen suggestion into the hidden field named
+    data-picker; without JavaScript the typed name is resolved on the server.
+    """
+    return forms.CharField(
+        max_length=500,
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(
+            attrs={
+                "list": f"{kind}-options",
+                "autocomplete": "off",
+                "data-picker": kind,
+                "hx-get": reverse_lazy("pick", args=[kind]),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#{kind}-options",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                # The queue's form pushes its own URL; suggestions are not a page.
+                "hx-push-url": "false",
+            }
+        ),
+    )
+
+
+def resolve_picker(form: forms.Form, kind: str, cleaned: dict) -> None:
+    """Turn the picker's typed name (and the id desk.js put beside it) into the id in cleaned[kind].
+
+    A request that carries the id alone (a link, the API's style) keeps it and
+    shows its name in the box; an emptied box clears the filter, even if a stale id came along.
+    """
+    name_field = f"{kind}_name"
+    if name_field not in form.data:
+        obj = cleaned.get(kind)
+        if obj is not None:
+            pk = obj.pk if hasattr(obj, "pk") else obj
+            found = pickers.KINDS[kind].model.objects.filter(pk=pk).first()
+            if found is None:
+                form.add_error(kind, f"There is no {pickers.KINDS[kind].noun} with this id.")
+            else:
+                cleaned[kind] = found
+                form.data = form.data.copy()
+                form.data[name_field] = pickers.label(pickers.KINDS[kind], found)
+        return
+    typed = cleaned.get(name_field) or ""
+    if not typed.strip():
+        cleaned[kind] = None
+        return
+    chosen = cleaned.get(kind)
+    try:
+        cleaned[kind] = pickers.resolve(kind, typed, chosen.pk if hasattr(chosen, "pk") else chosen)
+    except ValidationError as exc:
+        cleaned[kind] = None
+        form.add_error(name_field, exc)
+
+
 # The API's limits (tracker.api.serializers), so no door stores what another refuses.
 MAX_CLAIM_TEXT = 10_000
 MAX_QUOTE = 10_000
@@ -134,7 +196,8 @@ class LogClaimForm(forms.Form):
 
 
 class AppearanceForm(forms.Form):
-    article = forms.IntegerField(min_value=1, max_value=MAX_INT, label="Article id")
+    article_name = picker_input("article", "Article", "Start typing its title and choose it from the list.")
+    article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, widget=forms.HiddenInput)
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), strip=False, max_length=MAX_QUOTE)
     start = forms.IntegerField(required=False, min_value=0, max_value=MAX_INT, label="Start (optional)")
     attribution = forms.CharField(max_length=500, required=False)
@@ -143,11 +206,12 @@ class AppearanceForm(forms.Form):
         kwargs.setdefault("auto_id", "appearance_%s")
         super().__init__(*args, **kwargs)
 
-    def clean_article(self):
-        article = Article.objects.filter(pk=self.cleaned_data["article"]).first()
-        if article is None:
-            raise ValidationError("There is no article with this id.")
-        return article
+    def clean(self):
+        cleaned = super().clean()
+        resolve_picker(self, "article", cleaned)
+        if cleaned.get("article") is None and not self.has_error("article_name") and not self.has_error("article"):
+            self.add_error("article_name", "Choose the article the claim appears in.")
+        return cleaned
 
 
 class ClaimantForm(forms.Form):
@@ -305,9 +369,12 @@ class ClaimFilterForm(forms.Form):
         Rating.objects.all(), to_field_name="slug", required=False, empty_label="Any rating"
     )
     tag = forms.CharField(max_length=64, required=False)
-    claimant = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Claimant id")
-    article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Article id")
-    outlet = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, label="Outlet id")
+    claimant_name = picker_input("claimant", "Claimant", "Start typing a name.")
+    claimant = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, widget=forms.HiddenInput)
+    article_name = picker_input("article", "Article", "Start typing a title.")
+    article = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, widget=forms.HiddenInput)
+    outlet_name = picker_input("outlet", "Outlet", "Start typing a name.")
+    outlet = forms.IntegerField(min_value=1, max_value=MAX_INT, required=False, widget=forms.HiddenInput)
     assignee = forms.ChoiceField(required=False, label="Assignee")
     priority = forms.ChoiceField(choices=[("", "Any priority"), *Claim.Priority.choices], required=False)
     created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -323,6 +390,14 @@ class ClaimFilterForm(forms.Form):
             ("none", "Unassigned"),
             *((name, name) for name in members),
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in ("claimant", "article", "outlet"):
+            resolve_picker(self, kind, cleaned)
+            if cleaned.get(kind) is not None:
+                cleaned[kind] = cleaned[kind].pk
+        return cleaned
 
 
 class BulkForm(forms.Form):

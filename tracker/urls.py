@@ -32,6 +32,7 @@ urlpatterns = [
     path("articles/<int:pk>/edit/", views.article_edit, name="article-edit"),
     path("quotes/<int:pk>/reattach/", views.appearance_reattach, name="appearance-reattach"),
     path("quotes/<int:pk>/confirm/", views.appearance_confirm, name="appearance-confirm"),
+    path("pick/<slug:kind>/", views.pick, name="pick"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/trash/", views.trash_list, name="claim-trash-list"),
     path("claims/export.csv", views.claim_export, name="claim-export"),

@@ -102,6 +102,29 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
   });
 
+  // Name pickers (data-picker="claimant" etc.): a suggestion chosen from the datalist puts its id in
+  // the hidden field of that name; any other text clears it, and the server resolves the name instead.
+  function syncPicker(box) {
+    var hidden = box.form && box.form.elements[box.getAttribute("data-picker")];
+    if (!hidden) return;
+    var id = "";
+    if (box.list) {
+      Array.prototype.forEach.call(box.list.options, function (option) {
+        if (option.value === box.value) id = option.getAttribute("data-id") || "";
+      });
+    }
+    hidden.value = id;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("input[data-picker]")) syncPicker(event.target);
+  });
+  // Suggestions arrive after the last keystroke: a name typed in full matches one only then.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail && event.detail.target;
+    if (!list || list.tagName !== "DATALIST") return;
+    document.querySelectorAll("input[data-picker][list='" + list.id + "']").forEach(syncPicker);
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusResult);
   } else {

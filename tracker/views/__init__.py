@@ -29,6 +29,7 @@ from .inbox import (
     notification_list,
     notification_read,
 )
+from .pickers import pick
 from .public import CorrectionsFeed, FactCheckFeed
 from .public import corrections as factcheck_corrections
 from .public import detail as factcheck_detail
@@ -36,6 +37,7 @@ from .public import index as factcheck_index
 from .reading import appearance_confirm, appearance_reattach, article_edit
 
 __all__ = [
+    "pick",
     "CorrectionsFeed",
     "archive",
     "claim_merge",

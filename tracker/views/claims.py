@@ -132,8 +132,11 @@ def claim_list(request: HttpRequest) -> HttpResponse:
                 "assignee",
                 "priority",
                 "claimant",
+                "claimant_name",
                 "article",
+                "article_name",
                 "outlet",
+                "outlet_name",
                 "created_after",
                 "created_before",
             )
