@@ -28,6 +28,9 @@ class DuplicateArticle(DeskError):
         self.existing = existing
         self.reason = reason
 
+    def payload(self) -> dict:
+        return {"id": self.existing.pk, "reason": self.reason}
+
 
 class ArticleEditForbidden(DeskError):
     """The user may not change this article (HTTP 403)."""

@@ -60,6 +60,9 @@ class DuplicateEvidence(WorkflowError):
         super().__init__("This source is already linked to the claim as evidence.")
         self.existing = existing
 
+    def payload(self) -> dict:
+        return {"id": self.existing.pk}
+
 
 @dataclass
 class AppearanceInput:

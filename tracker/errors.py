@@ -18,3 +18,7 @@ class DeskError(Exception):
         super().__init__(message)
         if field is not None:
             self.field = field
+
+    def payload(self) -> dict:
+        """What a machine reader gets besides the message (e.g. the id of the existing row)."""
+        return {}

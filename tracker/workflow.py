@@ -35,6 +35,9 @@ class TransitionNotAllowed(WorkflowError):
         super().__init__(message)
         self.allowed = allowed
 
+    def payload(self) -> dict:
+        return {"allowed": self.allowed}
+
 
 class PreconditionFailed(TransitionNotAllowed):
     """The move is in the table but the claim is not ready for it (HTTP 409)."""
@@ -42,6 +45,9 @@ class PreconditionFailed(TransitionNotAllowed):
     def __init__(self, message: str, allowed: list[str], reasons: list[str]):
         super().__init__(message, allowed)
         self.reasons = reasons
+
+    def payload(self) -> dict:
+        return {"allowed": self.allowed, "reasons": self.reasons}
 
 
 class TransitionForbidden(WorkflowError):

@@ -14,6 +14,8 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange
 
+from tracker.errors import DeskError
+
 # Largest id a bigint column holds; a bigger number names no row.
 MAX_ID = 2**63 - 1
 
@@ -31,13 +33,57 @@ def is_valid_id(model, raw) -> bool:
     return not isinstance(value, int) or 1 <= value <= MAX_ID
 
 
+def add_refusal(form, exc: DeskError) -> None:
+    """Put a domain refusal on the form field it names, or above the form when the form has no such field."""
+    field = exc.field if exc.field in form.fields else None
+    # The form's own checks may already say it (the duplicate is visible by now); once is enough.
+    if str(exc) not in [str(message) for errors in form.errors.values() for message in errors]:
+        form.add_error(field, str(exc))
+
+
 class SafeInputAdmin(admin.ModelAdmin):
     """Answer malformed addresses and forms with a message or a 404 where Django's admin would raise a 500.
 
     The admin passes some input straight to the database: a NUL byte that
     PostgreSQL refuses in a text comparison, a year no date can hold, an id
     that is not a number.
+
+    It is also the admin's one map from domain refusals to answers: a DeskError
+    raised while saving (a duplicate stored by someone else between the form's
+    checks and the save, a role the domain refuses) shows the form again with
+    the refusal on its field, and actions report one with ``refuse``.
     """
+
+    def refuse(self, request, exc: DeskError, about: str = "") -> None:
+        """Tell the admin user why the domain refused, as an error message (for actions and inline saves)."""
+        self.message_user(request, f"{about}: {exc}" if about else str(exc), messages.ERROR)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DeskError as exc:
+            if request.method != "POST":
+                raise
+            # The save ran in the admin's transaction, which the exception rolled back; the
+            # same submission is validated again with the refusal added, so the page shows
+            # the person's input with the reason instead of a 500.
+            request._desk_refusal = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_desk_refusal", None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                add_refusal(self, refusal)
+                return cleaned
+
+        RefusedForm.__name__ = form_class.__name__
+        return RefusedForm
 
     def get_search_results(self, request, queryset, search_term):
         if "\x00" in search_term:

@@ -72,7 +72,7 @@ class AppearanceAdmin(HistoryAdmin):
             try:
                 claims.remove_appearance(appearance, by=request.user)
             except workflow.WorkflowError as exc:
-                self.message_user(request, f"“{shorten(appearance.quote, 60)}” stays: {exc}", messages.ERROR)
+                self.refuse(request, exc, f"“{shorten(appearance.quote, 60)}” stays")
 
 
 @admin.register(Evidence)
@@ -128,7 +128,7 @@ class EvidenceAdmin(HistoryAdmin):
             try:
                 claims.remove_evidence(evidence, by=request.user)
             except workflow.WorkflowError as exc:
-                self.message_user(request, f"{evidence}: {exc}", messages.ERROR)
+                self.refuse(request, exc, str(evidence))
 
 
 @admin.register(VerificationEvent)
@@ -226,7 +226,7 @@ class TrashAdmin(SafeInputAdmin):
         try:
             workflow.restore(claim, by=request.user)
         except workflow.WorkflowError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.refuse(request, exc)
             return HttpResponseRedirect(reverse("admin:tracker_trashedclaim_changelist"))
         self.log_change(request, claim, "Restored from the trash.")
         self.message_user(request, f"“{shorten(claim.text, 60)}” is back on the desk.", messages.SUCCESS)

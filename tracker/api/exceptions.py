@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tracker import articles, claims, workflow
+from tracker import articles, workflow
 from tracker.errors import DeskError
 from tracker.reading import anchoring
 
@@ -63,36 +63,21 @@ def domain_response(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, workflow.StaleVersion):
         body = {"detail": str(exc), "current": _claim_body(context, exc.current)}
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": exc.current.etag})
-    if isinstance(exc, workflow.PreconditionFailed):
-        return Response({"detail": str(exc), "allowed": exc.allowed, "reasons": exc.reasons}, status=409)
-    if isinstance(exc, workflow.TransitionNotAllowed):
-        return Response({"detail": str(exc), "allowed": exc.allowed}, status=409)
-    if isinstance(exc, workflow.NoteRequired):
-        return Response({"note": _messages(exc)}, status=400)
-    if isinstance(exc, claims.AppearanceError):
-        return Response({exc.field: _messages(exc)}, status=400)
-    if isinstance(exc, workflow.ClaimFrozen):
-        return Response({"detail": str(exc)}, status=409)
-    if isinstance(exc, claims.DuplicateEvidence):
-        return Response({"detail": str(exc), "id": exc.existing.pk}, status=409)
-    if isinstance(exc, workflow.TransitionForbidden | workflow.EditForbidden):
-        return Response({"detail": str(exc)}, status=403)
-    if isinstance(exc, articles.DuplicateArticle):
-        return Response({"detail": str(exc), "id": exc.existing.pk, "reason": exc.reason}, status=409)
-    if isinstance(exc, anchoring.InvalidText):
-        return Response({"non_field_errors": _messages(exc)}, status=400)
     if isinstance(exc, articles.StaleArticle):
         from tracker.api.serializers import ArticleSerializer
 
         body = {"detail": str(exc), "current": ArticleSerializer(exc.current).data}
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
+    if isinstance(exc, anchoring.InvalidText):
+        return Response({"non_field_errors": _messages(exc)}, status=400)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_detail(exc), status=400)
     if isinstance(exc, DeskError):
-        # Any other refusal of the domain, by the status it carries.
+        # Every refusal of the domain by the status and field it carries; only the two 412s above
+        # need the view (to serialize ``current``), so they alone are named.
         if exc.field or exc.status == 400:
             return Response({exc.field or "non_field_errors": _messages(exc)}, status=exc.status)
-        return Response({"detail": str(exc)}, status=exc.status)
+        return Response({"detail": str(exc), **exc.payload()}, status=exc.status)
     return None
 
 

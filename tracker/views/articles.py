@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
-from tracker.importing import DecodedText, ImportFileError, decode_text_file, parse_text_document
+from tracker.importing import DecodedText, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
 from tracker.models import Appearance, Article, Claimant
 from tracker.reading import anchoring
@@ -22,7 +22,7 @@ from tracker.references import outlet_named
 from tracker.uploads import skipped_uploads
 
 from . import reading
-from .common import desk_required, paginate, querystring_without, require
+from .common import desk_required, paginate, querystring_without, refuse, require
 
 
 @desk_required
@@ -85,23 +85,10 @@ def article_import(request: HttpRequest) -> HttpResponse:
                 if not fields.get("title"):
                     raise ValidationError({"title": "Give the article a title."})
                 article, created = articles.import_or_update(by=request.user, **fields)
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-            status = 400
-        except articles.DuplicateArticle as exc:
-            duplicate = exc.existing
-            form.add_error(None, str(exc))
-            status = 409
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            elif exc.messages:
-                form.add_error(None, exc)
-            status = 400
-        except DeskError as exc:
-            form.add_error(None, str(exc))
-            status = exc.status
+        except (DeskError, ValidationError) as exc:
+            if isinstance(exc, articles.DuplicateArticle):
+                duplicate = exc.existing
+            status = refuse(form, exc)
         else:
             if decoded is not None and decoded.encoding != "utf-8":
                 how = "detected" if decoded.detected else "as you chose"

@@ -37,7 +37,7 @@ from tracker.forms import (
 )
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Rating, Source
 
-from .common import PAGE_SIZE, desk_required, paginate, priority_rank, querystring_without, require
+from .common import PAGE_SIZE, desk_required, paginate, priority_rank, querystring_without, refuse, require
 
 STATUS_LABELS = dict(Claim.Status.choices)
 FIELD_LABELS = {
@@ -600,14 +600,10 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
-    except (claims.DuplicateEvidence, workflow.ClaimFrozen) as exc:
-        form.add_error(None, str(exc))
-        return render_claim(request, claim, status=409, evidence_form=form, partial=partial)
-    except ValidationError as exc:
-        for field, errors in errors_by_field(exc).items():
-            target = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}.get(field)
-            form.add_error(target if target in form.fields else None, errors)
-        return render_claim(request, claim, status=400, evidence_form=form, partial=partial)
+    except (claims.DuplicateEvidence, workflow.ClaimFrozen, ValidationError) as exc:
+        names = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}
+        status = refuse(form, exc, fields=names)
+        return render_claim(request, claim, status=status, evidence_form=form, partial=partial)
     claim.refresh_from_db()
     if claim.version != form.cleaned_data["version"]:
         messages.info(request, "The claim changed since you opened it; review the page before going on.")
@@ -654,8 +650,8 @@ def appearance_add(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
         )
     except claims.AppearanceError as exc:
-        form.add_error("start" if exc.field == "start" else "quote", str(exc))
-        return render_claim(request, claim, status=400, appearance_form=form, open_appearance=True)
+        status = refuse(form, exc)
+        return render_claim(request, claim, status=status, appearance_form=form, open_appearance=True)
     messages.success(request, format_html("Appearance added in “{}”.", data["article"].title))
     return redirect(reverse("claim-detail", args=[claim.pk]) + "#appearances")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from tracker import pagination, roles
+from tracker.errors import DeskError
 from tracker.models import Claim, priority_rank  # noqa: F401 (the queue's sort, imported from here)
 from tracker.workflow import EditForbidden
 
@@ -38,6 +39,29 @@ def desk_required(view):
             raise PermissionDenied(str(exc)) from exc
 
     return wrapper
+
+
+def refuse(form, exc: DeskError | ValidationError, *, fields: dict[str, str] | None = None) -> int:
+    """Show a domain refusal on form and return the HTTP status the page is answered with.
+
+    The UI's one map from refusals to answers: the message lands on the form field
+    the error names (``fields`` renames a domain field to the form's, e.g. ``url`` to
+    ``source_url``), or above the form when the form has no such field; the status is the
+    one the error carries (400 for a ValidationError).
+    """
+    fields = fields or {}
+
+    def target(name):
+        name = fields.get(name, name)
+        return name if name in form.fields else None
+
+    if isinstance(exc, ValidationError):
+        by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+        for name, errors in by_field.items():
+            form.add_error(target(name), errors)
+        return 400
+    form.add_error(target(exc.field), str(exc))
+    return exc.status
 
 
 def require(allowed: bool, message: str) -> None:

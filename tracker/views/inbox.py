@@ -17,7 +17,7 @@ from tracker.inbox.forms import CommentForm, FeedForm, ImportUrlForm, Preference
 from tracker.inbox.models import Comment, Feed
 
 from .claims import get_claim_for, render_claim
-from .common import desk_required, paginate, require
+from .common import desk_required, paginate, refuse, require
 
 
 @desk_required
@@ -31,11 +31,10 @@ def article_import_url(request: HttpRequest) -> HttpResponse:
         try:
             result = pages.import_url(form.cleaned_data["url"], by=request.user)
         except articles.DuplicateArticle as exc:
-            duplicate, status = exc.existing, 409
-            form.add_error("url", str(exc))
+            # The address is what the reader typed; the duplicate is shown beside it.
+            duplicate, status = exc.existing, refuse(form, exc, fields={None: "url"})
         except FetchError as exc:
-            status = exc.status
-            form.add_error("url", str(exc))
+            status = refuse(form, exc)
         else:
             verb = "Imported" if result.created else "Updated (the page changed since it was imported)"
             messages.success(request, format_html("{} “{}”.", verb, result.article.title))

@@ -16,7 +16,7 @@ from tracker.forms import ArticleEditForm, QuotePlaceForm
 from tracker.models import Appearance, Article
 from tracker.reading import checkworthiness, quotes, suggestions
 
-from .common import desk_required, require
+from .common import desk_required, refuse, require
 
 # The reader shows at most this many suggestions beside the text (all are marked in it).
 LISTED_SUGGESTIONS = 12
@@ -189,13 +189,9 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = articles.edit_article(article, by=request.user, expected_version=seen, **changes)
     except articles.StaleArticle as exc:
         return _stale(request, exc.current, seen, changes, form)
-    except articles.DuplicateArticle as exc:
-        form.add_error(None, str(exc))
-        return render(request, "tracker/reading/edit.html", {**context, "form": form}, status=409)
-    except ValidationError as exc:
-        for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]:
-            form.add_error(field if field in form.fields else None, errors)
-        return render(request, "tracker/reading/edit.html", {**context, "form": form}, status=400)
+    except (articles.DuplicateArticle, ValidationError) as exc:
+        status = refuse(form, exc)
+        return render(request, "tracker/reading/edit.html", {**context, "form": form}, status=status)
     messages.success(request, _outcome_message(saved))
     return redirect(saved)
 

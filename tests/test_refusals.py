@@ -1,0 +1,128 @@
+"""One map from domain refusals to answers: API, desk UI and admin answer a DeskError by its status and field."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import ArticleFactory, make_user
+from tracker import articles
+from tracker.errors import DeskError
+from tracker.models import Article
+
+BODY = "Officials said the Patriot batteries shot down 30 missiles overnight. The minister wants ten more."
+
+
+class EmbargoedSource(DeskError):
+    """A refusal no door names: it must still be answered by its own status and field."""
+
+    status = 422
+    field = "url"
+
+
+def embargoed(*args, **kwargs):
+    raise EmbargoedSource("This outlet's pages may not be stored before the embargo lifts.")
+
+
+def logged_in(role: str) -> Client:
+    client = Client()
+    client.force_login(make_user(role))
+    return client
+
+
+def api_client(role: str) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(make_user(role))
+    return client
+
+
+@pytest.mark.django_db
+class ApiTests:
+    def test_a_refusal_no_branch_names_is_answered_by_its_status_on_its_field(self, monkeypatch):
+        monkeypatch.setattr(articles, "import_or_update", embargoed)
+        response = api_client("reporter").post(
+            reverse("api-article-list"), {"title": "T", "language": "en", "body": BODY}, format="json"
+        )
+        assert response.status_code == 422
+        assert response.json() == {"url": ["This outlet's pages may not be stored before the embargo lifts."]}
+
+    def test_a_duplicate_keeps_its_id_and_reason(self):
+        existing = ArticleFactory(body=BODY)
+        response = api_client("reporter").post(
+            reverse("api-article-list"), {"title": "Copy", "language": "en", "body": BODY}, format="json"
+        )
+        assert response.status_code == 409
+        body = response.json()
+        assert body["id"] == existing.pk and body["reason"] == "text" and "already stored" in body["detail"]
+
+
+@pytest.mark.django_db
+class UiTests:
+    def test_a_refusal_lands_on_its_field_with_its_status(self, monkeypatch):
+        monkeypatch.setattr(articles, "import_or_update", embargoed)
+        response = logged_in("reporter").post(
+            reverse("article-import"), {"title": "T", "language": "en", "body": BODY, "url": "https://a.example/x"}
+        )
+        assert response.status_code == 422
+        form = response.context["form"]
+        assert form.errors["url"] == ["This outlet's pages may not be stored before the embargo lifts."]
+        assert "may not be stored before the embargo lifts" in response.content.decode()
+        assert not Article.objects.exists()
+
+    def test_a_refusal_of_a_field_the_form_lacks_is_shown_above_the_form(self, monkeypatch):
+        class Closed(DeskError):
+            status = 423
+            field = "desk"
+
+        def closed(*args, **kwargs):
+            raise Closed("The desk is closed for the night.")
+
+        monkeypatch.setattr(articles, "import_or_update", closed)
+        response = logged_in("reporter").post(
+            reverse("article-import"), {"title": "T", "language": "en", "body": BODY}
+        )
+        assert response.status_code == 423
+        assert response.context["form"].non_field_errors() == ["The desk is closed for the night."]
+        assert "The desk is closed for the night." in response.content.decode()
+
+
+@pytest.mark.django_db
+class AdminTests:
+    def test_a_duplicate_stored_between_validation_and_save_is_a_form_error(self, monkeypatch):
+        rival = ArticleFactory(title="Rival", body=BODY)
+        real_find = articles.find_duplicate
+        looks = []
+
+        def find_before_the_rival_committed(*args, **kwargs):
+            # The form's check runs before the rival's save is visible; the domain's, inside the save, sees it.
+            looks.append(1)
+            return None if len(looks) == 1 else real_find(*args, **kwargs)
+
+        monkeypatch.setattr(articles, "find_duplicate", find_before_the_rival_committed)
+        client = Client()
+        client.force_login(make_user("editor"))
+        response = client.post(
+            reverse("admin:tracker_article_add"), {"title": "Mine", "language": "en", "authors": "", "body": BODY}
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        message = f"An article with the same text is already stored: “{rival.title}” (id {rival.pk})."
+        assert page.count(message) == 1
+        assert 'class="errornote"' in page
+        assert list(Article.objects.values_list("title", flat=True)) == ["Rival"]
+
+    def test_a_refusal_on_a_form_field_is_shown_on_that_field(self, monkeypatch):
+        def refuse_title(*args, **kwargs):
+            raise DeskError("Titles may not shout.", field="title")
+
+        monkeypatch.setattr(articles, "import_article", refuse_title)
+        client = Client()
+        client.force_login(make_user("editor"))
+        response = client.post(
+            reverse("admin:tracker_article_add"), {"title": "LOUD", "language": "en", "authors": "", "body": BODY}
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["title"] == ["Titles may not shout."]
+        assert not Article.objects.exists()
