@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import ArticleFactory, make_user
-from tracker import articles
+from tests.factories import ArticleFactory, make_claim, make_user
+from tracker import articles, workflow
 from tracker.errors import DeskError
+from tracker.inbox import comments
+from tracker.inbox.models import Comment
 from tracker.models import Article
 
 BODY = "Officials said the Patriot batteries shot down 30 missiles overnight. The minister wants ten more."
@@ -87,9 +92,36 @@ class UiTests:
         assert response.context["form"].non_field_errors() == ["The desk is closed for the night."]
         assert "The desk is closed for the night." in response.content.decode()
 
+    def test_a_comment_past_its_window_is_refused_above_the_form_with_409(self):
+        reporter = make_user("reporter")
+        claim = make_claim(by=reporter)
+        comment = comments.add_comment(claim, "Typo hre", by=reporter)
+        Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+        client = Client()
+        client.force_login(reporter)
+        response = client.post(reverse("claim-comment-edit", args=[claim.pk, comment.pk]), {"body": "Typo here"})
+        assert response.status_code == 409
+        assert response.context["form"].non_field_errors() and not response.context["form"].errors.get("body")
+        comment.refresh_from_db()
+        assert comment.body == "Typo hre"
+
 
 @pytest.mark.django_db
 class AdminTests:
+    def test_a_refused_restore_is_an_error_message(self, monkeypatch):
+        editor = make_user("editor")
+        claim = workflow.trash(make_claim(by=editor), by=editor)
+
+        def refuse_restore(*args, **kwargs):
+            raise workflow.ClaimFrozen("The claim is being merged; restore it afterwards.")
+
+        monkeypatch.setattr(workflow, "restore", refuse_restore)
+        client = Client()
+        client.force_login(editor)
+        response = client.post(reverse("admin:tracker_trashedclaim_restore", args=[claim.pk]), follow=True)
+        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        assert shown == [("error", "The claim is being merged; restore it afterwards.")]
+
     def test_a_duplicate_stored_between_validation_and_save_is_a_form_error(self, monkeypatch):
         rival = ArticleFactory(title="Rival", body=BODY)
         real_find = articles.find_duplicate

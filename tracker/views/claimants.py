@@ -12,7 +12,7 @@ from tracker import claimants
 from tracker.forms import ClaimantForm
 from tracker.models import Claim, Claimant
 
-from .common import desk_required, paginate, querystring_without
+from .common import desk_required, paginate, querystring_without, refuse
 
 
 def _page(request: HttpRequest, claimant: Claimant, form: ClaimantForm, status: int = 200, **extra) -> HttpResponse:
@@ -63,8 +63,6 @@ def claimant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fresh.is_valid()
         return _page(request, exc.current, fresh, status=412, error=str(exc), stored=exc.current)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return _page(request, claimant, form, status=400)
+        return _page(request, claimant, form, status=refuse(form, exc))
     messages.success(request, format_html("Saved {} ({}).", saved.name, saved.get_kind_display().lower()))
     return redirect("claimant-detail", pk=saved.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -62,6 +63,11 @@ def refuse(form, exc: DeskError | ValidationError, *, fields: dict[str, str] | N
         return 400
     form.add_error(target(exc.field), str(exc))
     return exc.status
+
+
+def refused(request: HttpRequest, exc: DeskError) -> None:
+    """Tell the person why the domain refused, on the page they are sent back to (views that redirect)."""
+    messages.error(request, str(exc))
 
 
 def require(allowed: bool, message: str) -> None:

@@ -13,7 +13,7 @@ from tracker.finding.models import FactCheck
 from tracker.models import Claim, Evidence
 from tracker.pagination import get_page, parse_page_number
 
-from .common import desk_required, require
+from .common import desk_required, refused, require
 
 PANEL_LIMIT = 5
 MAX_TEXT = 5000
@@ -69,7 +69,7 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Claim #{claim.pk} changed since you opened it; look again before merging.")
         return redirect(claim.get_absolute_url())
     except workflow.WorkflowError as exc:
-        messages.error(request, str(exc))
+        refused(request, exc)
         return redirect(claim.get_absolute_url())
     messages.success(
         request,

@@ -116,16 +116,17 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a comment to the claim's discussion."""
     claim = get_claim_for(request, pk)
     form = CommentForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             comment = comments.add_comment(claim, form.cleaned_data["body"], by=request.user)
         except comments.CommentForbidden as exc:
             require(False, str(exc))
         except comments.CommentError as exc:
-            form.add_error("body", str(exc))
+            status = refuse(form, exc)
         else:
             return redirect(f"{claim.get_absolute_url()}#comment-{comment.pk}")
-    return render_claim(request, claim, status=400, comment_form=form)
+    return render_claim(request, claim, status=status, comment_form=form)
 
 
 @desk_required
@@ -145,12 +146,8 @@ def comment_edit(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse
         if form.is_valid():
             try:
                 comments.edit_comment(comment, form.cleaned_data["body"], by=request.user)
-            except comments.CommentLocked as exc:
-                form.add_error(None, str(exc))
-                status = 409
             except comments.CommentError as exc:
-                form.add_error("body", str(exc))
-                status = 400
+                status = refuse(form, exc)
             else:
                 messages.success(request, "Comment changed.")
                 return redirect(f"{claim.get_absolute_url()}#comment-{comment.pk}")

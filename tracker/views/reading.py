@@ -16,7 +16,7 @@ from tracker.forms import ArticleEditForm, QuotePlaceForm
 from tracker.models import Appearance, Article
 from tracker.reading import checkworthiness, quotes, suggestions
 
-from .common import desk_required, refuse, require
+from .common import desk_required, refuse, refused, require
 
 # The reader shows at most this many suggestions beside the text (all are marked in it).
 LISTED_SUGGESTIONS = 12
@@ -254,7 +254,7 @@ def appearance_reattach(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The claim changed since you opened this page; look again and re-attach.")
         return _back_to_reader(appearance)
     except quotes.ReattachError as exc:
-        messages.error(request, str(exc))
+        refused(request, exc)
         return _back_to_reader(appearance)
     messages.success(request, format_html("Claim #{}'s quote is now “{}”.", placed.claim_id, placed.quote))
     return _back_to_reader(placed)
@@ -276,7 +276,7 @@ def appearance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "The claim changed since you opened this page; look again and confirm.")
         return _back_to_reader(appearance)
     except quotes.ReattachError as exc:
-        messages.error(request, str(exc))
+        refused(request, exc)
         return _back_to_reader(appearance)
     messages.success(request, format_html("Confirmed claim #{}'s quote “{}”.", placed.claim_id, placed.quote))
     return _back_to_reader(placed)
