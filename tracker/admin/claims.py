@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tracker import claims, history, roles, workflow
-from tracker.admin.base import HistoryAdmin, shorten
+from tracker.admin.base import HistoryAdmin, add_refusal, shorten
 from tracker.admin.forms import (
     AppearanceForm,
     BulkTransitionForm,
@@ -427,12 +427,10 @@ class ClaimAdmin(HistoryAdmin):
                 to, note, version = (form.cleaned_data[k] for k in ("to", "note", "version"))
                 try:
                     workflow.transition(claim, to=to, by=request.user, note=note, expected_version=version)
-                except workflow.NoteRequired as exc:
-                    form.add_error("note", str(exc))
                 except workflow.StaleVersion as exc:
                     form.add_error(None, stale_message(exc.current, version))
                 except workflow.WorkflowError as exc:
-                    form.add_error(None, str(exc))
+                    add_refusal(form, exc)
                 else:
                     self.message_user(request, f"The claim is now {STATUS_LABELS[to].lower()}.", messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
@@ -525,9 +523,10 @@ class ClaimAdmin(HistoryAdmin):
         for claim in queryset:
             try:
                 change(claim)
-            except (workflow.WorkflowError, ValidationError) as exc:
-                reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                self.message_user(request, f"“{shorten(claim.text, 60)}”: {reason}", messages.ERROR)
+            except workflow.WorkflowError as exc:
+                self.refuse(request, exc, f"“{shorten(claim.text, 60)}”")
+            except ValidationError as exc:
+                self.message_user(request, f"“{shorten(claim.text, 60)}”: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 succeeded += 1
         if succeeded and done:

@@ -238,8 +238,10 @@ class TrashAdmin(SafeInputAdmin):
         for claim in queryset:
             try:
                 workflow.restore(claim, by=request.user)
-            except (workflow.WorkflowError, ValidationError) as exc:
-                self.message_user(request, f"“{shorten(claim.text, 60)}”: {exc}", messages.ERROR)
+            except workflow.WorkflowError as exc:
+                self.refuse(request, exc, f"“{shorten(claim.text, 60)}”")
+            except ValidationError as exc:
+                self.message_user(request, f"“{shorten(claim.text, 60)}”: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 self.log_change(request, claim, "Restored from the trash.")
                 restored += 1
