@@ -443,14 +443,6 @@ def merge_stale_edit(current: Claim, seen_version: int, changes: dict, posted) -
     return rows, data
 
 
-def errors_by_field(exc: ValidationError) -> dict:
-    """Return a domain ValidationError's messages by field name (None for the whole form)."""
-    # Only one of error_dict and error_list exists on a ValidationError.
-    if hasattr(exc, "error_dict"):
-        return exc.error_dict
-    return {None: exc.error_list}
-
-
 def _post_only(request: HttpRequest) -> None:
     if request.method != "POST":
         raise PermissionDenied("This address only accepts form submissions.")
@@ -491,13 +483,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict_version=current.version,
             open_edit=True,
         )
-    except workflow.ClaimFrozen as exc:
-        form.add_error(None, str(exc))
-        return render_claim(request, claim, status=409, edit_form=form, open_edit=True)
-    except ValidationError as exc:
-        for field, errors in errors_by_field(exc).items():
-            form.add_error(field if field in form.fields else None, errors)
-        return render_claim(request, claim, status=400, edit_form=form, open_edit=True)
+    except (workflow.ClaimFrozen, ValidationError) as exc:
+        status = refuse(form, exc)
+        return render_claim(request, claim, status=status, edit_form=form, open_edit=True)
     messages.success(request, "Saved.")
     return redirect(claim)
 
