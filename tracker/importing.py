@@ -4,7 +4,9 @@ Parsing turns the bytes of one file into article fields, refusing anything
 malformed with an ImportFileError whose message is meant for the person who
 chose the file. Storing goes through tracker.articles.import_article (one rule
 for duplicates and validation), one transaction per file: a file either
-imports completely or leaves nothing behind.
+imports completely or leaves nothing behind. Many files at once (the import
+command) go through import_many: the same rules, checked for a whole batch
+with one query and written with one bulk insert of articles and history.
 """
 
 from __future__ import annotations
