@@ -76,7 +76,9 @@ def call(module, *args, **kwargs):
     return response.parsed, response.headers
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the live server commits, and the role groups and ratings from the
+# data migrations must be there for this test and the transactional tests after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_generated_client_walks_the_documented_workflow(generated, live_server):
     api, schema = generated
     from factdesk_api_client import models
