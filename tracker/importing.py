@@ -4,7 +4,9 @@ Parsing turns the bytes of one file into article fields, refusing anything
 malformed with an ImportFileError whose message is meant for the person who
 chose the file. Storing goes through tracker.articles.import_article (one rule
 for duplicates and validation), one transaction per file: a file either
-imports completely or leaves nothing behind.
+imports completely or leaves nothing behind. Many files at once (the import
+command) go through import_many: the same rules, checked for a whole batch
+with one query and written with one bulk insert of articles and history.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from pathlib import Path
 
 import charset_normalizer
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from tracker import articles, references
 from tracker.errors import DeskError
-from tracker.models import Article, http_url_validator, validate_language
+from tracker.models import Article, Outlet, body_hash, http_url_validator, validate_language
 from tracker.reading import anchoring
 
 # A news article is a few dozen kilobytes; a file this large is not one.
@@ -609,3 +613,187 @@ def expand_paths(paths: list[str]) -> list[tuple[Path, str | None]]:
         else:
             found.append((path, None))
     return found
+
+
+# ---------------------------------------------------------------- many files at once
+
+IMPORT_BATCH_SIZE = 500
+
+
+def _simple(documents: list[dict]) -> bool:
+    # Links to other articles need lookups in file order; those files take the one-by-one path.
+    return not any(
+        document.get(field) is not None for document in documents for field in ("translation_of", "republished_from")
+    )
+
+
+class _Batch:
+    """Parsed files waiting to be stored together: new articles in one bulk insert, with their history."""
+
+    def __init__(self, *, by, defaults: dict | None, outlets: dict):
+        self.by = by
+        self.defaults = defaults or {}
+        self.outlets = outlets  # lowercased name -> Outlet, kept for the whole run
+        self.files: list[tuple[Path, list[dict]]] = []
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def add(self, path: Path, documents: list[dict]) -> None:
+        self.files.append((path, documents))
+
+    @staticmethod
+    def _key(value) -> str:
+        return references._clean_name(value if isinstance(value, str) else dict(value).get("name")).lower()
+
+    def _cached(self, value) -> bool:
+        return value is None or isinstance(value, Outlet) or self._key(value) in self.outlets
+
+    def _outlet(self, value):
+        if value is None or isinstance(value, Outlet):
+            return value
+        key = self._key(value)
+        if key not in self.outlets:
+            self.outlets[key] = references.outlet_named(value, by=self.by)
+        return self.outlets[key]
+
+    def _prepare(self, path: Path, documents: list[dict]) -> list[Article]:
+        """Return the unsaved articles of one file, validated; raise ImportFileError as import_documents would."""
+        prepared, outlets = [], []
+        for position, document in enumerate(documents, start=1):
+            where = f"Article {position}: " if len(documents) > 1 else ""
+            fields = {**self.defaults, **{k: v for k, v in document.items() if v not in (None, "", [])}}
+            outlets.append((where, fields.pop("outlet", None)))
+            try:
+                fields = articles._normalise({"title": "", "body": "", **fields})
+                article = Article(created_by=self.by, **fields)
+                if article.url == "":
+                    article.url = None
+                article.body_sha256 = body_hash(article.body)
+                # The outlet is found or created below, once per name per run; validating it would query per file.
+                article.full_clean(exclude=["outlet"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                raise ImportFileError(f"{where}{_validation_message(exc)}", name=str(path)) from None
+            prepared.append(article)
+        if all(self._cached(value) for _, value in outlets):
+            for article, (_, value) in zip(prepared, outlets, strict=True):
+                article.outlet = self._outlet(value)
+            return prepared
+        # Outlets a refused file created are rolled back with it, and forgotten by the cache.
+        known = dict(self.outlets)
+        try:
+            with transaction.atomic():
+                for article, (where, value) in zip(prepared, outlets, strict=True):
+                    try:
+                        article.outlet = self._outlet(value)
+                    except ValidationError as exc:
+                        raise ImportFileError(f"{where}outlet: {_validation_message(exc)}", name=str(path)) from None
+        except ImportFileError:
+            self.outlets.clear()
+            self.outlets.update(known)
+            raise
+        return prepared
+
+    def flush(self) -> list[tuple[Path, list[Imported] | ImportFileError]]:
+        """Store the batch; return each file's results (or the error refusing it) in file order."""
+        files, self.files = self.files, []
+        if not files:
+            return []
+        outcome: dict[int, list[Imported] | ImportFileError] = {}
+        prepared: dict[int, list[Article]] = {}
+        for index, (path, documents) in enumerate(files):
+            try:
+                prepared[index] = self._prepare(path, documents)
+            except ImportFileError as exc:
+                outcome[index] = exc
+        hashes = {a.body_sha256 for group in prepared.values() for a in group}
+        urls = {a.url for group in prepared.values() for a in group if a.url}
+        stored = Article.objects.filter((Q(body_sha256__in=hashes) & ~Q(body="")) | Q(url__in=urls))
+        by_hash, by_url = {}, {}
+        for article in stored:
+            by_hash.setdefault(article.body_sha256, article)
+            if article.url:
+                by_url[article.url] = article
+        new: list[Article] = []
+        plans: dict[int, list[tuple[str, Article]]] = {}
+        slow: list[int] = []
+        for index, group in prepared.items():
+            plan, claimed_hashes, claimed_urls = [], {}, {}
+            for article in group:
+                if article.body_sha256 in by_hash or article.body_sha256 in claimed_hashes:
+                    plan.append(("text", by_hash.get(article.body_sha256) or claimed_hashes[article.body_sha256]))
+                elif article.url and (article.url in by_url or article.url in claimed_urls):
+                    existing = by_url.get(article.url) or claimed_urls[article.url]
+                    if existing.body == article.body:
+                        plan.append(("url", existing))
+                    else:
+                        # The same URL with other text is an edit that re-anchors quotes: the one-by-one path.
+                        plan = None
+                        break
+                else:
+                    plan.append(("new", article))
+                    claimed_hashes[article.body_sha256] = article
+                    if article.url:
+                        claimed_urls[article.url] = article
+            if plan is None:
+                slow.append(index)
+                continue
+            plans[index] = plan
+            for kind, article in plan:
+                if kind == "new":
+                    by_hash[article.body_sha256] = article
+                    if article.url:
+                        by_url[article.url] = article
+                    new.append(article)
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(new, Article, batch_size=IMPORT_BATCH_SIZE, default_user=self.by)
+        except IntegrityError:
+            # Another writer stored one of these texts or URLs meanwhile: store this batch file by file.
+            return [(path, self._one_by_one(path, documents)) for path, documents in files]
+        for index, plan in plans.items():
+            outcome[index] = [
+                Imported(article=article, created=kind == "new", reason="" if kind == "new" else kind)
+                for kind, article in plan
+            ]
+        for index in slow:
+            outcome[index] = self._one_by_one(*files[index])
+        return [(path, outcome[index]) for index, (path, _) in enumerate(files)]
+
+    def _one_by_one(self, path: Path, documents: list[dict]) -> list[Imported] | ImportFileError:
+        try:
+            return import_documents(documents, by=self.by, defaults=self.defaults, name=str(path))
+        except ImportFileError as exc:
+            return exc
+
+
+def import_many(found, *, by=None, defaults: dict | None = None, batch_size: int = IMPORT_BATCH_SIZE):
+    """Yield (path, list of Imported, or the ImportFileError refusing the file) for each (path, problem) of found.
+
+    Files are read and parsed first, then stored batch_size at a time: one
+    query finds what is already stored, one transaction inserts the new
+    articles and their history rows together. Files that link to other
+    articles, and URLs stored with other text, go through import_documents
+    one by one, in their place in the order. Results come in file order.
+    """
+    batch = _Batch(by=by, defaults=defaults, outlets={})
+    for path, problem in found:
+        try:
+            if problem:
+                raise ImportFileError(problem, name=str(path))
+            name = str(path)
+            documents = parse_file(read_file(path), name=name)
+            if defaults and defaults.get("url") and len(documents) > 1:
+                raise ImportFileError("--url names one article, but the file holds several.", name=name)
+        except ImportFileError as exc:
+            yield from batch.flush()
+            yield path, exc
+            continue
+        if _simple(documents):
+            batch.add(path, documents)
+            if len(batch) >= batch_size:
+                yield from batch.flush()
+        else:
+            yield from batch.flush()
+            yield path, batch._one_by_one(path, documents)
+    yield from batch.flush()

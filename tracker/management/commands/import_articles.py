@@ -31,14 +31,10 @@ class Command(BaseCommand):
     def handle(self, *args, paths, outlet, language, url, **options):
         defaults = self._defaults(paths, outlet, language, url)
         created = updated = skipped = failed = 0
-        for path, problem in importing.expand_paths(paths):
-            try:
-                if problem:
-                    raise importing.ImportFileError(problem, name=str(path))
-                results = importing.import_path(path, defaults=defaults)
-            except importing.ImportFileError as exc:
+        for path, results in importing.import_many(importing.expand_paths(paths), defaults=defaults):
+            if isinstance(results, importing.ImportFileError):
                 failed += 1
-                self.stderr.write(f"{path}: FAILED: {exc} Nothing from this file was saved.")
+                self.stderr.write(f"{path}: FAILED: {results} Nothing from this file was saved.")
                 continue
             for result in results:
                 self.stdout.write(f"{path}: {result.describe()}")
