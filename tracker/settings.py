@@ -400,6 +400,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate FooRequest components, so generated clients do not demand read-only fields
+    # (id, body_sha256, created_at, ...) in the bodies they send.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ClaimStatusEnum": "tracker.models.Claim.Status",
         "ClaimantKindEnum": "tracker.models.Claimant.Kind",

@@ -74,6 +74,19 @@ class SchemaTests:
         page_size = next(p for p in paths["/api/v1/outlets/"]["get"]["parameters"] if p["name"] == "page_size")
         assert "means 200" in page_size["description"]
 
+    def test_request_bodies_never_ask_for_read_only_fields(self, client):
+        schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+        assert {"ArticleEditedRequest", "OutletRequest", "ClaimantRequest", "SourceRequest"} <= set(schemas)
+        for name, component in schemas.items():
+            if name.endswith("Request"):
+                properties = component.get("properties", {})
+                assert not {"id", "body_sha256", "created_at", "updated_at"} & set(properties), name
+                assert not [field for field, spec in properties.items() if spec.get("readOnly")], name
+        # The responses keep them, marked read-only and always present.
+        article = schemas["ArticleEdited"]
+        assert {"id", "body_sha256", "created_at", "updated_at"} <= set(article["required"])
+        assert article["properties"]["body_sha256"]["readOnly"] is True
+
     def test_swagger_ui_loads_nothing_from_a_cdn(self, client):
         response = client.get("/api/docs/")
         assert response.status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -93,6 +95,14 @@ class FactdeskAutoSchema(AutoSchema):
             from tracker.api.idempotency import PARAMETER
 
             parameters = [*parameters, PARAMETER]
+        # Nested routes (claims/{claim_pk}/evidence/) match their parent's id with [0-9]+, which
+        # drf-spectacular can only describe as a digit string; it is the parent's integer id.
+        for name in re.findall(r"\{(\w+_pk)\}", self.path):
+            parent = name.removesuffix("_pk")
+            parameters = [
+                *parameters,
+                OpenApiParameter(name, int, OpenApiParameter.PATH, description=f"The id of the {parent}."),
+            ]
         return parameters
 
     def get_tags(self) -> list[str]:
