@@ -686,8 +686,14 @@ def find(
 
 def find_similar(claim: Claim, *, limit: int = 5, kinds: Iterable[str] = ("claim", "factcheck")) -> list[Match]:
     """Return the claims and fact-checks most like claim (its text and quotes), itself left out."""
+    return find_for_claim(claim, list(claim.appearances.select_related("article")), limit=limit, kinds=kinds)
+
+
+def find_for_claim(
+    claim: Claim, appearances: list[Appearance], *, limit: int = 5, kinds: Iterable[str] = ("claim", "factcheck")
+) -> list[Match]:
+    """find_similar from the claim's appearances in hand (with their articles): a claim just logged."""
     from tracker.finding.search import claim_language
 
-    appearances = list(claim.appearances.select_related("article"))
     value = " ".join([claim.text, *(a.quote for a in appearances)])
     return find(value, limit=limit, kinds=kinds, language=claim_language(claim, appearances), exclude_claim=claim.pk)
