@@ -695,5 +695,5 @@ def find_for_claim(
     """find_similar from the claim's appearances in hand (with their articles): a claim just logged."""
     from tracker.finding.search import claim_language
 
-    value = " ".join([claim.text, *(a.quote for a in appearances)])
+    value = claim_text(claim, appearances)  # the words it is indexed and embedded by (its embedding is reused)
     return find(value, limit=limit, kinds=kinds, language=claim_language(claim, appearances), exclude_claim=claim.pk)

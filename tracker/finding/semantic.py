@@ -19,6 +19,7 @@ a query's cosine against 14k texts is one matrix product.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -82,8 +83,22 @@ def encode(texts: list[str]) -> np.ndarray:
     """Return one unit-length float32 row per text (the model must be loaded: see enabled())."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    if len(texts) == 1:
+        return _encode_one((texts[0] or " ")[:MAX_CHARS])[None, :]
+    return _encode([(t or " ")[:MAX_CHARS] for t in texts])
+
+
+@functools.lru_cache(maxsize=64)
+def _encode_one(text: str) -> np.ndarray:
+    # A claim just logged is embedded to be stored, then again as the query of its matches: once is enough.
+    vector = _encode([text])[0]
+    vector.flags.writeable = False
+    return vector
+
+
+def _encode(texts: list[str]) -> np.ndarray:
     vectors = model().encode(
-        [(t or " ")[:MAX_CHARS] for t in texts],
+        texts,
         batch_size=BATCH,
         normalize_embeddings=True,
         convert_to_numpy=True,
