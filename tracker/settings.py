@@ -409,6 +409,27 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "tracker.models.Source.Kind",
         "MatchKindEnum": "tracker.finding.matching.MATCH_KINDS",
     },
+    # The JSON body of factchecks/import/ (tracker.api.finding), one component for both of its
+    # JSON media types, so generated clients get one model for it.
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "ClaimReviewDocument": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": (
+                    "A JSON-LD object: a ClaimReview, a DataFeed of them (dataFeedElement) or an ItemList "
+                    "(itemListElement), with schema.org's keys (@type, claimReviewed, url, reviewRating, ...)."
+                ),
+            },
+            "ClaimReviewImport": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/ClaimReviewDocument"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/ClaimReviewDocument"}},
+                ],
+                "description": "One ClaimReview (or DataFeed, or ItemList), or a list of them.",
+            },
+        }
+    },
 }
 
 LOGGING = {

@@ -12,7 +12,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tracker import claimants, claimreview, claims, references
@@ -105,6 +105,8 @@ class OutletSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "domain", "country", "language"]
 
 
+# In the schema "ArticleSummary": "ArticleList" would make its page "PaginatedArticleListList".
+@extend_schema_serializer(component_name="ArticleSummary")
 class ArticleListSerializer(serializers.ModelSerializer):
     outlet = id_field(Outlet, allow_null=True, required=False)
     translation_of = id_field(Article, allow_null=True, required=False)
@@ -135,6 +137,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         extra_kwargs = {"url": {"allow_null": True, "required": False, "validators": [http_url_validator]}}
 
 
+@extend_schema_serializer(component_name="Article")  # not the summary's name it would inherit
 class ArticleSerializer(ArticleListSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
@@ -157,6 +160,7 @@ class QuoteOutcomeSerializer(serializers.Serializer):
     new_quote = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="ArticleEdited")
 class ArticleEditedSerializer(ArticleSerializer):
     """An article after an edit or a re-import, with what became of each of its quotes."""
 
