@@ -185,8 +185,11 @@ class WriteQueryTests:
             response = client.post("/api/v1/claims/", body, format="json")
         assert response.status_code == 201
         assert response.json()["appearances"][0]["article"] == article.pk
-        # 8 for the claim, 2 for its matching postings (insert, stats), from the parts in hand.
-        assert len(statements(captured)) <= 10, "\n".join(q[:100] for q in statements(captured))
+        # The claim of the setup has the same quote: it was possibly checked before.
+        assert [(m["kind"], m["id"]) for m in response.json()["matches"]] == [("claim", setup[0].pk)]
+        # 8 for the claim, 2 for its matching postings (insert, stats), from the parts in hand; 3 for its
+        # matches (counts, postings, the claims found; a fact-check found would be one more).
+        assert len(statements(captured)) <= 13, "\n".join(q[:100] for q in statements(captured))
 
     def test_tags_in_the_answer_are_the_claims_after_the_write(self, setup):
         claim, client = setup

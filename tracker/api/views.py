@@ -48,6 +48,7 @@ from tracker.api.permissions import (
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.bulk import export
 from tracker.clients import client_address
+from tracker.finding import matching
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -448,8 +449,10 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
     ),
     create=extend_schema(
         summary="Log a claim with its anchored appearances",
+        description="Answers the claim as logged, with `matches`: the desk's other claims and the fact-checks "
+        "it was possibly checked as before, best first (as the log-claim form shows them).",
         request=s.ClaimCreateSerializer,
-        responses={201: s.ClaimSerializer},
+        responses={201: s.ClaimCreatedSerializer},
         parameters=[ETAG],
     ),
     partial_update=extend_schema(
@@ -514,15 +517,24 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             workflow.mark_locked(claim)
         return claim
 
-    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
+    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK, articles=None) -> Response:
         # From the claim the write returned (its related rows and tags already in hand), not read again.
         linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
         prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.reverse_action("detail", args=[claim.pk])
-        return Response(self.serialize_claim(claim), status=code, headers=headers)
+        if code != status.HTTP_201_CREATED:
+            return Response(self.serialize_claim(claim), status=code, headers=headers)
+        headers["Location"] = self.reverse_action("detail", args=[claim.pk])
+        # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
+        # its appearances in hand and the articles the request named (no query to read them again).
+        appearances = list(claim.appearances.all())
+        for appearance in appearances:
+            if appearance.article_id in (articles or {}):
+                appearance.article = articles[appearance.article_id]
+        found = matching.find_for_claim(claim, appearances)
+        context = {**self.get_serializer_context(), "matches": found}
+        return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -559,7 +571,8 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
                 raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
             # Keyed by the appearance's index, as DRF reports errors in lists.
             raise serializers.ValidationError({"appearances": {exc.index: {exc.field: [str(exc)]}}}) from exc
-        return self.claim_response(claim, status.HTTP_201_CREATED)
+        articles = {item.article.pk: item.article for item in data.appearances}
+        return self.claim_response(claim, status.HTTP_201_CREATED, articles=articles)
 
     def partial_update(self, request, *args, **kwargs):
         with transaction.atomic():
