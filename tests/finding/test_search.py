@@ -142,3 +142,14 @@ def test_rebuild_search_command_reports_the_claims(corpus):
     assert set(search.search_claims(Claim.objects.all(), "Rubio").values_list("pk", flat=True)) == ids(
         corpus, "spare", "contract"
     )
+
+
+def test_ascii_text_is_normalised_as_the_unicode_walk_does():
+    from tracker.finding import text
+
+    every_ascii = "".join(chr(i) for i in range(128))
+    samples = [every_ascii, "NATO's Patriot-2 systems, U.S. (1990s)", "MiXeD CaSe\tand\nlines", ""]
+    for sample in samples:
+        assert text.normalise(sample) == text._normalise_unicode(sample)
+    assert text.normalise(None) == ""
+    assert text.normalise("Café ZÜRICH ёж") == "cafe zurich еж"
