@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,6 +112,39 @@ class ClaimSerializerTests:
             fast = s.ClaimSerializer(claim).data
             fields = serializers.ModelSerializer.to_representation(s.ClaimSerializer(claim), claim)
             assert fast == dict(fields), claim.text
+
+    def test_the_desk_list_from_rows_is_the_serializers_of_each_claim(self, editor, reviewer):
+        from tests.factories import ArticleFactory, make_claim
+        from tracker import claims as domain
+        from tracker import workflow
+        from tracker.api import serializers as s
+        from tracker.api.views import desk_claims
+
+        shown = published(editor, reviewer, "Published, then edited: the slug keeps the published text.")
+        shown = workflow.transition(shown, to="researching", by=editor, note="A correction.")
+        domain.edit_claim(shown, {"text": "Edited after publishing."}, by=editor, expected_version=None)
+        make_claim(by=editor, text="Bare claim.", claimant=None)
+        tagged = make_claim(by=editor, text="Tagged, assigned, in two articles.", tags=["b tag", "a tag", "Ç tag"])
+        domain.edit_claim(tagged, {"assignee": editor, "priority": "high"}, by=editor, expected_version=None)
+        no_url = ArticleFactory(url=None, body="Officials said NATO announced Wednesday a deal.")
+        second = domain.AppearanceInput(article=no_url, quote="NATO announced Wednesday")
+        domain.add_appearance(tagged, second, by=editor)
+        make_claim(by=editor, text="Only an article without a URL.", article=ArticleFactory(url=None))
+        workflow.transition(make_claim(by=editor, text="Dismissed."), to="dismissed", by=editor, note="Not a claim.")
+        response = api_client(editor).get("/api/v1/claims/?page_size=200")
+        expected = s.ClaimSerializer(list(desk_claims().order_by("-created_at", "-id")), many=True).data
+        assert response.json()["results"] == json.loads(json.dumps(expected))
+        assert [c["text"] for c in response.json()["results"] if c["public_url"]] == ["Edited after publishing."]
+        assert "published-then-edited" in next(c["public_url"] for c in response.json()["results"] if c["public_url"])
+        warnings = {c["text"]: c["claimreview_warnings"] for c in response.json()["results"]}
+        assert any("article URL" in w for w in warnings["Only an article without a URL."])
+        assert not any("article URL" in w for w in warnings["Tagged, assigned, in two articles."])
+
+    def test_filters_named_in_the_query_still_answer_400_for_bad_values(self, editor):
+        client = api_client(editor)
+        assert client.get("/api/v1/claims/?status=nonsense").status_code == 400
+        assert client.get("/api/v1/claims/?created_after=yesterday").status_code == 400
+        assert client.get("/api/v1/claims/?status=").status_code == 200
 
 
 def statements(captured) -> list[str]:

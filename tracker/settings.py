@@ -385,8 +385,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filters.FilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.parsers.StrictContentNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -410,6 +410,27 @@ SPECTACULAR_SETTINGS = {
         "ClaimantKindEnum": "tracker.models.Claimant.Kind",
         "SourceKindEnum": "tracker.models.Source.Kind",
         "MatchKindEnum": "tracker.finding.matching.MATCH_KINDS",
+    },
+    # The JSON body of factchecks/import/ (tracker.api.finding), one component for both of its
+    # JSON media types, so generated clients get one model for it.
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "ClaimReviewDocument": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": (
+                    "A JSON-LD object: a ClaimReview, a DataFeed of them (dataFeedElement) or an ItemList "
+                    "(itemListElement), with schema.org's keys (@type, claimReviewed, url, reviewRating, ...)."
+                ),
+            },
+            "ClaimReviewImport": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/ClaimReviewDocument"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/ClaimReviewDocument"}},
+                ],
+                "description": "One ClaimReview (or DataFeed, or ItemList), or a list of them.",
+            },
+        }
     },
 }
 

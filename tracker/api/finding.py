@@ -124,9 +124,9 @@ class FactCheckViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "published_at, claimant, language, summary. Upserts by url; a bad item is reported in errors (by index) "
         "and skipped, the others are stored. A payload that cannot be read at all is a 400.",
         request={
-            "application/ld+json": {"type": "object", "additionalProperties": True},
-            "application/json": {"type": "object", "additionalProperties": True},
-            "text/csv": {"type": "string"},
+            "application/ld+json": {"$ref": "#/components/schemas/ClaimReviewImport"},
+            "application/json": {"$ref": "#/components/schemas/ClaimReviewImport"},
+            "text/csv": {"type": "string", "description": "A header row, then one fact-check a row (UTF-8)."},
         },
         responses={200: ImportResultSerializer, 400: OpenApiResponse(ERROR)},
     )
