@@ -40,8 +40,10 @@ CLAIM_QUOTE_WEIGHT = 0.7
 MAX_DF_SHARE = 0.2
 MAX_QUERY_TERMS = 64
 # The semantic layer (when installed): how many of each ranker's best are fused, and the cosine's weight.
+# Tuned on the CheckThat! 2022 2A train and dev queries (MAP@5 0.898 / 0.965; lexical alone 0.846 / 0.931); a
+# weighted sum on these scores beat reciprocal rank fusion (k 1–60) and scores normalised by the best one.
 CANDIDATES = 50
-SEMANTIC_WEIGHT = 0.5
+SEMANTIC_WEIGHT = 0.55
 LINK_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
 TERM_LENGTH = MatchTerm._meta.get_field("term").max_length
 
