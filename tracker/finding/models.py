@@ -97,6 +97,8 @@ class MatchVector(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="matchvector_one_per_text")]
+        # Every match reads the table's fingerprint (count, max and sum of ids per kind): from this index alone.
+        indexes = [models.Index(fields=["kind", "id"], name="matchvector_kind_id")]
 
     def __str__(self) -> str:
         return f"vector of {self.kind}{self.ref}"
