@@ -11,7 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -515,9 +515,9 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return claim
 
     def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        # From the claim the write returned (its related rows and tags already in hand), not read again.
-        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
-        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+        # From the claim the write returned (its related rows, tags and, when it wrote them, appearances
+        # already in hand), not read again.
+        claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
         if code == status.HTTP_201_CREATED:
