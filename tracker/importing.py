@@ -22,9 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from tracker import articles, references
+from tracker import articles, copying, references
 from tracker.errors import DeskError
 from tracker.models import Article, Outlet, body_hash, http_url_validator, validate_language
 from tracker.reading import anchoring
@@ -747,7 +746,7 @@ class _Batch:
                     new.append(article)
         try:
             with transaction.atomic():
-                bulk_create_with_history(new, Article, batch_size=IMPORT_BATCH_SIZE, default_user=self.by)
+                copying.create_with_history(new, Article, default_user=self.by)
         except IntegrityError:
             # Another writer stored one of these texts or URLs meanwhile: store this batch file by file.
             return [(path, self._one_by_one(path, documents)) for path, documents in files]

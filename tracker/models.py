@@ -88,7 +88,21 @@ class Article(models.Model):
         default=1, editable=False, help_text="Bumped by every edit, so a stale edit form is refused."
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history is read by article (id) and date only: the indexes simple-history copies from the other
+    # fields would be written by every import and edit and read by nothing (issue 8).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=[
+            "url",
+            "body_sha256",
+            "published_at",
+            "created_at",
+            "created_by",
+            "outlet",
+            "translation_of",
+            "republished_from",
+        ],
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
