@@ -11,7 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.fields.json import KT
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -519,22 +519,18 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             workflow.mark_locked(claim)
         return claim
 
-    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK, articles=None) -> Response:
-        # From the claim the write returned (its related rows and tags already in hand), not read again.
-        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
-        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
+        # From the claim the write returned (its related rows, tags and, when it wrote them, appearances
+        # already in hand), not read again.
+        claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
         if code != status.HTTP_201_CREATED:
             return Response(self.serialize_claim(claim), status=code, headers=headers)
         headers["Location"] = self.reverse_action("detail", args=[claim.pk])
         # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
-        # its appearances in hand and the articles the request named (no query to read them again).
-        appearances = list(claim.appearances.all())
-        for appearance in appearances:
-            if appearance.article_id in (articles or {}):
-                appearance.article = articles[appearance.article_id]
-        found = matching.find_for_claim(claim, appearances)
+        # its appearances in hand, with their articles (no query to read them again).
+        found = matching.find_for_claim(claim, list(claim.appearances.all()))
         context = {**self.get_serializer_context(), "matches": found}
         return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
@@ -579,8 +575,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
                 raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
             # Keyed by the appearance's index, as DRF reports errors in lists.
             raise serializers.ValidationError({"appearances": {exc.index: {exc.field: [str(exc)]}}}) from exc
-        articles = {item.article.pk: item.article for item in data.appearances}
-        return self.claim_response(claim, status.HTTP_201_CREATED, articles=articles)
+        return self.claim_response(claim, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         with transaction.atomic():
