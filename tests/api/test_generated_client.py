@@ -160,7 +160,9 @@ def test_a_generated_client_walks_the_documented_workflow(generated, live_server
             assignee="editor",
         ),
     )
-    assert isinstance(claim, models.Claim), claim
+    # A claim just logged answers with what it was possibly checked as before (DESIGN §6): nothing, here.
+    assert isinstance(claim, models.ClaimCreated), claim
+    assert claim.matches == []
     assert claim.status == models.ClaimStatusEnum.NEW
     appearance = claim.appearances[0]
     assert body[appearance.start : appearance.end] == quote
