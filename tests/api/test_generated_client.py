@@ -160,7 +160,7 @@ def test_a_generated_client_walks_the_documented_workflow(generated, live_server
             assignee="editor",
         ),
     )
-    # A claim just logged answers with what it was possibly checked as before (DESIGN §6): nothing, here.
+    # The 201 of a new claim is the claim with what it was possibly checked as before (none yet here).
     assert isinstance(claim, models.ClaimCreated), claim
     assert claim.matches == []
     assert claim.status == models.ClaimStatusEnum.NEW
