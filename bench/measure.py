@@ -533,6 +533,8 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
         raise RuntimeError("The bench database has run out of new or researching claims: refill it (make bench-fill).")
     actor = desk.editor.pk
     queries = {}
+    # In every summary written here, so a second run on the same desk changes the claims again (not a no-op).
+    run = f"{time.time():.0f}"
 
     def api_transition(i):
         claim_id, version = fresh[i]
@@ -551,7 +553,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             desk.send(
                 "patch",
                 f"/api/v1/claims/{claim_id}/",
-                {"verdict_summary": f"Checked by the bench ({i})."},
+                {"verdict_summary": f"Checked by the bench ({run}-{i})."},
                 HTTP_IF_MATCH=f'"{claim_id}-{version}"',
             )
         queries["patch"] = statements(captured)
@@ -597,7 +599,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             cursor.execute(
                 "UPDATE tracker_claim SET verdict_summary = %s, version = version + 1, updated_at = now() "
                 "WHERE id = %s AND version = %s",
-                [f"Checked by the bench ({i}).", claim_id, version],
+                [f"Checked by the bench ({run}-r{i}).", claim_id, version],
             )
             conn.commit()
 

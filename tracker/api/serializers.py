@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tracker import claimants, claimreview, claims, references
+from tracker.finding.matching import MATCH_KINDS, Match
 from tracker.models import (
     Appearance,
     Article,
@@ -107,6 +109,8 @@ class OutletSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "domain", "country", "language"]
 
 
+# In the schema "ArticleSummary": "ArticleList" would make its page "PaginatedArticleListList".
+@extend_schema_serializer(component_name="ArticleSummary")
 class ArticleListSerializer(serializers.ModelSerializer):
     outlet = id_field(Outlet, allow_null=True, required=False)
     translation_of = id_field(Article, allow_null=True, required=False)
@@ -137,6 +141,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         extra_kwargs = {"url": {"allow_null": True, "required": False, "validators": [http_url_validator]}}
 
 
+@extend_schema_serializer(component_name="Article")  # not the summary's name it would inherit
 class ArticleSerializer(ArticleListSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
@@ -159,6 +164,7 @@ class QuoteOutcomeSerializer(serializers.Serializer):
     new_quote = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="ArticleEdited")
 class ArticleEditedSerializer(ArticleSerializer):
     """An article after an edit or a re-import, with what became of each of its quotes."""
 
@@ -798,3 +804,71 @@ class PublishedClaimSerializer(serializers.Serializer):
 class ClaimReviewField(serializers.Field):
     def to_representation(self, value):
         return value
+
+
+# --------------------------------------------------------------------------- matches (DESIGN §6)
+
+
+class MatchSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(MATCH_KINDS)
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    url = serializers.CharField(help_text="A fact-check's own URL; a claim's public page, or its desk page.")
+    rating = serializers.CharField(allow_null=True, help_text="A claim's rating slug, a fact-check's label.")
+    status = serializers.CharField(allow_null=True, help_text="A claim's status (null for a fact-check).")
+    publisher = serializers.CharField(allow_blank=True)
+    headline = serializers.CharField(allow_blank=True)
+    score = serializers.FloatField(help_text="0–1: 1 is the query's own words.")
+
+
+class MatchesSerializer(serializers.Serializer):
+    results = MatchSerializer(many=True)
+
+
+def match_row(match: Match, request) -> dict:
+    """Shape one match for the API (and the UI's panels, which show the same fields)."""
+    obj = match.object
+    if match.kind == "factcheck":
+        return {
+            "kind": "factcheck",
+            "id": obj.pk,
+            "text": obj.claim_reviewed,
+            "url": obj.url,
+            "rating": obj.rating_label or None,
+            "status": None,
+            "publisher": obj.publisher,
+            "headline": obj.headline,
+            "score": match.score,
+        }
+    path = obj.get_public_url() if obj.public_snapshot else obj.get_absolute_url()
+    return {
+        "kind": "claim",
+        "id": obj.pk,
+        "text": obj.text,
+        "url": request.build_absolute_uri(path) if request is not None else path,
+        "rating": obj.rating.slug if obj.rating_id else None,
+        "status": obj.status,
+        "publisher": settings.FACTDESK_ORG_NAME,
+        "headline": "",
+        "score": match.score,
+    }
+
+
+class ClaimCreatedSerializer(ClaimSerializer):
+    """A claim just logged, with what it was possibly checked as before (as the log-claim form shows).
+
+    The view gives the matches in the context ("matches": tracker.finding.matching.find_for_claim).
+    """
+
+    matches = serializers.SerializerMethodField(
+        help_text="Possibly checked before: the desk's other claims and the fact-checks most like this claim "
+        "(its text and quotes), best first, at most 5; what GET claims/{id}/similar/ answers."
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "matches"]
+        read_only_fields = fields
+
+    @extend_schema_field(MatchSerializer(many=True))
+    def get_matches(self, claim: Claim) -> list[dict]:
+        return [match_row(m, self.context.get("request")) for m in self.context.get("matches", [])]

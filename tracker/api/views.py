@@ -11,7 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -50,6 +50,7 @@ from tracker.api.renderers import FastJSONRenderer
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.bulk import export
 from tracker.clients import client_address
+from tracker.finding import matching
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -450,8 +451,10 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
     ),
     create=extend_schema(
         summary="Log a claim with its anchored appearances",
+        description="Answers the claim as logged, with `matches`: the desk's other claims and the fact-checks "
+        "it was possibly checked as before, best first (as the log-claim form shows them).",
         request=s.ClaimCreateSerializer,
-        responses={201: s.ClaimSerializer},
+        responses={201: s.ClaimCreatedSerializer},
         parameters=[ETAG],
     ),
     partial_update=extend_schema(
@@ -517,14 +520,19 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return claim
 
     def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        # From the claim the write returned (its related rows and tags already in hand), not read again.
-        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
-        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+        # From the claim the write returned (its related rows, tags and, when it wrote them, appearances
+        # already in hand), not read again.
+        claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.reverse_action("detail", args=[claim.pk])
-        return Response(self.serialize_claim(claim), status=code, headers=headers)
+        if code != status.HTTP_201_CREATED:
+            return Response(self.serialize_claim(claim), status=code, headers=headers)
+        headers["Location"] = self.reverse_action("detail", args=[claim.pk])
+        # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
+        # its appearances in hand, with their articles (no query to read them again).
+        found = matching.find_for_claim(claim, list(claim.appearances.all()))
+        context = {**self.get_serializer_context(), "matches": found}
+        return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
     def get_renderers(self):
         renderers = super().get_renderers()
