@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import Col
 from django.db.models.fields.json import KT
@@ -37,32 +37,42 @@ def claim_parts(claim_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, l
     tags, appearances = {}, {}
     if not claim_ids:
         return tags, appearances
+    connection = connections[router.db_for_read(Appearance)]
     marks = ", ".join(["%s"] * len(claim_ids))
     with connection.cursor() as cursor:
-        cursor.execute(_TAGS_SQL.format(marks=marks), claim_ids)
+        cursor.execute(_statement(_tags_sql, connection).format(marks=marks), claim_ids)
         for claim_id, name in cursor.fetchall():
             tags.setdefault(claim_id, []).append(name)
-        cursor.execute(_APPEARANCES_SQL.format(marks=marks), claim_ids)
-        convert = _converters()
+        cursor.execute(_statement(_appearances_sql, connection).format(marks=marks), claim_ids)
+        convert = column_converters(_appearance_fields(), connection)
         for values in cursor.fetchall():
-            row = AppearanceRow._make(_converted(values, convert))
+            row = AppearanceRow._make(converted(values, convert, connection))
             appearances.setdefault(row.claim_id, []).append(row)
     return tags, appearances
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+_statements: dict = {}
 
 
-def _tags_sql() -> str:
+def _statement(build, connection) -> str:
+    """build(connection)'s statement, written once per database alias (the models' names do not change)."""
+    key = (build, connection.alias)
+    if key not in _statements:
+        _statements[key] = build(connection)
+    return _statements[key]
+
+
+def _tags_sql(connection) -> str:
+    """The statement of a page's tag names on connection, {marks} for the claims' ids (written once)."""
+    q = connection.ops.quote_name
     through = Claim.tags.through._meta
     claim_column = through.get_field("claim").column
     tag_column = through.get_field("tag").column
-    order = ", ".join(f"t.{_q(Tag._meta.get_field(name).column)}" for name in Tag._meta.ordering)
+    order = ", ".join(f"t.{q(Tag._meta.get_field(name).column)}" for name in Tag._meta.ordering)
     return (
-        f"SELECT l.{_q(claim_column)}, t.{_q(Tag._meta.get_field('name').column)} "  # noqa: S608 (models' names)
-        f"FROM {_q(through.db_table)} l JOIN {_q(Tag._meta.db_table)} t ON t.{_q(Tag._meta.pk.column)} = "
-        f"l.{_q(tag_column)} WHERE l.{_q(claim_column)} IN ({{marks}}) ORDER BY {order}"
+        f"SELECT l.{q(claim_column)}, t.{q(Tag._meta.get_field('name').column)} "  # noqa: S608 (models' names)
+        f"FROM {q(through.db_table)} l JOIN {q(Tag._meta.db_table)} t ON t.{q(Tag._meta.pk.column)} = "
+        f"l.{q(tag_column)} WHERE l.{q(claim_column)} IN ({{marks}}) ORDER BY {order}"
     )
 
 
@@ -76,48 +86,35 @@ def _appearance_fields() -> list:
     return fields
 
 
-def _appearances_sql() -> str:
-    columns = ", ".join(f"{alias}.{_q(field.column)}" for alias, field in _appearance_fields())
-    order = ", ".join(f"a.{_q(Appearance._meta.get_field(name).column)}" for name in Appearance._meta.ordering)
+def _appearances_sql(connection) -> str:
+    """The statement of a page's appearances on connection, {marks} for the claims' ids (written once)."""
+    q = connection.ops.quote_name
+    columns = ", ".join(f"{alias}.{q(field.column)}" for alias, field in _appearance_fields())
+    order = ", ".join(f"a.{q(Appearance._meta.get_field(name).column)}" for name in Appearance._meta.ordering)
     claim_column = Appearance._meta.get_field("claim").column
     article_column = Appearance._meta.get_field("article").column
     return (
-        f"SELECT {columns} FROM {_q(Appearance._meta.db_table)} a "  # noqa: S608 (models' names)
-        f"JOIN {_q(Article._meta.db_table)} r ON r.{_q(Article._meta.pk.column)} = a.{_q(article_column)} "
-        f"WHERE a.{_q(claim_column)} IN ({{marks}}) ORDER BY {order}"
+        f"SELECT {columns} FROM {q(Appearance._meta.db_table)} a "  # noqa: S608 (models' names)
+        f"JOIN {q(Article._meta.db_table)} r ON r.{q(Article._meta.pk.column)} = a.{q(article_column)} "
+        f"WHERE a.{q(claim_column)} IN ({{marks}}) ORDER BY {order}"
     )
 
 
-def _converters() -> list[tuple]:
-    """Per column, what the ORM would apply to its value on this database (SQLite's datetimes and booleans)."""
+def column_converters(columns, connection) -> list[tuple]:
+    """For each (table alias, field), what the ORM would apply to its value on this database (SQLite's datetimes
+    and booleans, for one), as (column expression, functions)."""
     found = []
-    for alias, field in _appearance_fields():
+    for alias, field in columns:
         col = Col(alias, field)
         found.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
     return found
 
 
-def _converted(values, converters) -> list:
+def converted(values, converters, connection) -> list:
+    """values of a row, each passed through its column's converters (column_converters)."""
     out = []
     for value, (col, functions) in zip(values, converters, strict=True):
         for function in functions:
             value = function(value, col, connection)
         out.append(value)
     return out
-
-
-class _LazySQL:
-    """The statements above, written once per process (the models' names are known only after setup)."""
-
-    def __init__(self, build):
-        self.build = build
-        self.text = None
-
-    def format(self, **kwargs) -> str:
-        if self.text is None:
-            self.text = self.build()
-        return self.text.format(**kwargs)
-
-
-_TAGS_SQL = _LazySQL(_tags_sql)
-_APPEARANCES_SQL = _LazySQL(_appearances_sql)

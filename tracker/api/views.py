@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
+from tracker.api.authentication import TokenAuthentication
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.idempotency import idempotent
 from tracker.api.listing import claim_parts, desk_claim_rows
