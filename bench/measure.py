@@ -424,6 +424,16 @@ def search_terms(scale: float) -> dict[str, str]:
     return {"common": common[0], "rare": str(benchfill.sizes(scale)["claimants"]), "common_share": common[1]}
 
 
+def share_token(desk: Desk) -> None:
+    """Give the editor of the current desk the token desk.api sends, so one client asks both desks."""
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    editor = User.objects.get(username=desk.editor.username)
+    Token.objects.filter(user=editor).exclude(key=desk.token).delete()
+    Token.objects.get_or_create(key=desk.token, defaults={"user": editor})
+
+
 def listing_sql(desk: Desk, url: str) -> str:
     """The SQL of the claims listing a GET of url runs (the query that reads tracker_claim and orders it)."""
     with counting() as captured:
@@ -448,6 +458,7 @@ def measure_search(desk: Desk, results: Results, rounds: int) -> None:
     at SCALE and at SCALE ÷ 10, and whether the plans read the claims table from end to end."""
     terms = on("default", search_terms, desk.scale)
     small_terms = on("small", search_terms, desk.scale / 10)
+    on("small", share_token, desk)
     big, small = f"{desk.scale:g}", f"{desk.scale / 10:g}"
     first = "/api/v1/claims/?page_size=50"
     scans = {}

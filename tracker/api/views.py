@@ -11,8 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
-from django.db.models.fields.json import KT
+from django.db.models import F, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -24,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -36,8 +35,10 @@ from rest_framework.views import APIView
 from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
+from tracker.api.authentication import TokenAuthentication
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.idempotency import idempotent
+from tracker.api.listing import claim_parts, desk_claim_rows
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -677,36 +678,6 @@ def desk_claims():
     return Claim.objects.select_related("rating", "assignee", "created_by").prefetch_related(
         "tags", Prefetch("appearances", queryset=appearances)
     )
-
-
-def desk_claim_rows():
-    """The desk's claims as the rows ClaimSerializer.of_rows shapes (the same claims as desk_claims)."""
-    return Claim.objects.values(
-        *s.CLAIM_ROW_FIELDS,
-        is_public=ExpressionWrapper(Q(public_snapshot__isnull=False), output_field=BooleanField()),
-        public_text=KT("public_snapshot__text"),
-    )
-
-
-def claim_parts(claim_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list]]:
-    """Return the tag names and the appearance rows of these claims, in the orders desk_claims prefetches them."""
-    tags, appearances = {}, {}
-    if not claim_ids:
-        return tags, appearances
-    links = Claim.tags.through.objects.filter(claim_id__in=claim_ids).order_by(
-        *[f"tag__{field}" for field in Tag._meta.ordering]
-    )
-    for claim_id, name in links.values_list("claim_id", "tag__name"):
-        tags.setdefault(claim_id, []).append(name)
-    rows = (
-        Appearance.objects.filter(claim_id__in=claim_ids)
-        .annotate(article_url=F("article__url"))
-        .order_by(*Appearance._meta.ordering)
-        .values_list(*s.APPEARANCE_ROW_FIELDS, named=True)
-    )
-    for row in rows:
-        appearances.setdefault(row.claim_id, []).append(row)
-    return tags, appearances
 
 
 def trashed_claims():
