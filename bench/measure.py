@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -118,14 +119,14 @@ class Results:
         }
         self._print(name)
 
-    def count(self, name, value, goal: tuple[str, float], *, note="", met=None):
+    def count(self, name, value, goal: tuple[str, float], *, note="", met=None, unit="queries"):
         self.rows[name] = {
             "value": value,
             "baseline": None,
             "ratio": None,
             "goal": f"{goal[0]} {goal[1]}",
             "met": _meets(value, goal) if met is None else met,
-            "unit": "queries",
+            "unit": unit,
             "note": note,
         }
         self._print(name)
@@ -402,6 +403,89 @@ def measure_reads(desk: Desk, results: Results, rounds: int) -> None:
         ("<=", 4),
         note=f"reader of a {benchfill.READER_BIG_CLAIMS}-claim article ({1 / ta:.1f}/s, {size / 1024:.0f} KB) "
         f"÷ of a {benchfill.READER_SMALL_CLAIMS}-claim one",
+    )
+
+
+def search_terms(scale: float) -> dict[str, str]:
+    """A common search word (the stem in closest to half the claims, by the planner's own statistics) and a
+    rare one (the number in the last claimant's name: that claimant's ~16 claims), the same at both scales."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'tracker_claim' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        raise RuntimeError("No statistics of tracker_claim.search_vector: was the bench database analysed?")
+    elems, freqs = row
+    common = min((e for e in zip(elems, freqs, strict=False) if e[0].isalpha()), key=lambda e: abs(e[1] - 0.5))
+    return {"common": common[0], "rare": str(benchfill.sizes(scale)["claimants"]), "common_share": common[1]}
+
+
+def listing_sql(desk: Desk, url: str) -> str:
+    """The SQL of the claims listing a GET of url runs (the query that reads tracker_claim and orders it)."""
+    with counting() as captured:
+        desk.get(desk.api, url)
+    found = [q["sql"] for q in captured if '"tracker_claim"' in q["sql"] and "ORDER BY" in q["sql"]]
+    if not found:
+        raise RuntimeError(f"GET {url} read no ordered claims")
+    return found[0]
+
+
+def sequential_scans_of_claims(sql: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return plan.count("Seq Scan on tracker_claim ")
+
+
+def measure_search(desk: Desk, results: Results, rounds: int) -> None:
+    """Issue 7's search at scale, on the API's claims/?search=: the first page of a common word and of a rare one,
+    at SCALE and at SCALE ÷ 10, and whether the plans read the claims table from end to end."""
+    terms = on("default", search_terms, desk.scale)
+    small_terms = on("small", search_terms, desk.scale / 10)
+    big, small = f"{desk.scale:g}", f"{desk.scale / 10:g}"
+    first = "/api/v1/claims/?page_size=50"
+    scans = {}
+    for kind in ("common", "rare"):
+        url = f"{first}&search={terms[kind]}"
+        small_url = f"{first}&search={small_terms[kind]}"
+        if kind == "common":
+            ta, tb = interleave(
+                lambda i, url=url: desk.get(desk.api, url), lambda i: desk.get(desk.api, first), rounds
+            )
+            results.count(
+                "search_common_first_page",
+                round(ta * 1000, 2),
+                ("<=", 200),
+                unit="ms",
+                note=f"claims/?search={terms[kind]} (in {terms['common_share']:.0%} of claims), first page; "
+                f"{ta / tb:.2f}× the page without search",
+            )
+        ta, tb = interleave(
+            lambda i, url=url: on("default", desk.get, desk.api, url),
+            lambda i, url=small_url: on("small", desk.get, desk.api, url),
+            rounds,
+        )
+        results.ratio(
+            f"search_{kind}_scale",
+            ta,
+            tb,
+            ("<=", 2),
+            note=f"claims/?search={terms[kind]} at SCALE={big} ÷ ?search={small_terms[kind]} at SCALE={small}",
+        )
+        scans[kind] = on("default", lambda url=url: sequential_scans_of_claims(listing_sql(desk, url)))
+    results.count(
+        "search_seq_scans",
+        sum(scans.values()),
+        ("<=", 0),
+        unit="scans",
+        note="sequential scans of tracker_claim in the plans of both searches: "
+        + ", ".join(f"{k} {v}" for k, v in scans.items()),
     )
 
 
@@ -741,15 +825,44 @@ def load(port: int, path: str, headers: dict, seconds: float, concurrency: int =
     return sum(done) / (time.monotonic() - started)
 
 
+WRK_RPS_RE = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
+WRK_ERRORS_RE = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)")
+
+
+def wrk(port: int, path: str, headers: dict, seconds: float, concurrency: int = 4) -> float:
+    """Return requests per second answered by wrk (Debian's wrk package) with concurrency connections."""
+    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    run = subprocess.run(  # noqa: S603 (our own command, to our own server)
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True, timeout=120
+    )
+    errors = WRK_ERRORS_RE.search(run.stdout)
+    if errors and errors.group(1):
+        raise RuntimeError(f"GET {path} under gunicorn: {errors.group(0)}")
+    found = WRK_RPS_RE.search(run.stdout)
+    if found is None:
+        raise RuntimeError(f"wrk said nothing of requests per second: {run.stdout[-500:]}")
+    return float(found.group(1))
+
+
+def load_generator():
+    """wrk where it is installed (apt-get install wrk), else the Python loader above; and its name."""
+    if shutil.which("wrk"):
+        return wrk, "wrk"
+    return load, "Python threads (wrk not installed)"
+
+
 def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str, seconds: float = 2.0) -> None:
     headers = {"Authorization": f"Token {desk.token}", "Host": "127.0.0.1"}
+    generate, generator = load_generator()
     with gunicorn(database_url) as (api_server, api_port), gunicorn(database_url) as (plain_server, plain_port):
         rps_api, rps_plain = [], []
-        load(api_port, "/api/v1/claims/?page_size=50", headers, 1.0)
-        load(plain_port, "/bench/plain/", headers, 1.0)
+        generate(api_port, "/api/v1/claims/?page_size=50", headers, 1.0)
+        generate(plain_port, "/bench/plain/", headers, 1.0)
         for _ in range(rounds):
-            rps_api.append(load(api_port, "/api/v1/claims/?page_size=50", headers, seconds))
-            rps_plain.append(load(plain_port, "/bench/plain/", headers, seconds))
+            rps_api.append(generate(api_port, "/api/v1/claims/?page_size=50", headers, seconds))
+            rps_plain.append(generate(plain_port, "/bench/plain/", headers, seconds))
         api, plain = statistics.median(rps_api), statistics.median(rps_plain)
         results.ratio(
             "wrk_api_vs_plain",
@@ -757,7 +870,8 @@ def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str
             1 / plain,
             (">=", 0.5),
             invert=True,
-            note=f"rps under gunicorn (2 workers): API list {api:.0f}/s ÷ .values()+JsonResponse {plain:.0f}/s",
+            note=f"rps under gunicorn (2 workers, {generator}): API list {api:.0f}/s ÷ .values()+JsonResponse "
+            f"{plain:.0f}/s",
         )
         rss_api = max(peak_rss_mb(pid) for pid in workers_of(api_server.pid))
         rss_plain = max(peak_rss_mb(pid) for pid in workers_of(plain_server.pid))
@@ -773,7 +887,7 @@ def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str
 
 # ----------------------------------------------------------------------------- main
 
-GROUPS = ("reads", "writes", "import", "servers")
+GROUPS = ("reads", "search", "writes", "import", "servers")
 
 
 def main(argv=None) -> int:
@@ -800,6 +914,8 @@ def main(argv=None) -> int:
     print(f"Measuring at SCALE={args.scale:g} ({args.rounds} rounds each, interleaved) …", flush=True)
     if "reads" in args.only:
         measure_reads(desk, results, args.rounds)
+    if "search" in args.only:
+        measure_search(desk, results, args.rounds)
     if "writes" in args.only:
         measure_writes(desk, results, args.rounds)
     if "import" in args.only:

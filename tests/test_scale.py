@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 from django.db import connection
@@ -113,6 +114,39 @@ class ClaimSerializerTests:
             fields = serializers.ModelSerializer.to_representation(s.ClaimSerializer(claim), claim)
             assert fast == dict(fields), claim.text
 
+    def test_the_desk_list_from_rows_is_the_serializers_of_each_claim(self, editor, reviewer):
+        from tests.factories import ArticleFactory, make_claim
+        from tracker import claims as domain
+        from tracker import workflow
+        from tracker.api import serializers as s
+        from tracker.api.views import desk_claims
+
+        shown = published(editor, reviewer, "Published, then edited: the slug keeps the published text.")
+        shown = workflow.transition(shown, to="researching", by=editor, note="A correction.")
+        domain.edit_claim(shown, {"text": "Edited after publishing."}, by=editor, expected_version=None)
+        make_claim(by=editor, text="Bare claim.", claimant=None)
+        tagged = make_claim(by=editor, text="Tagged, assigned, in two articles.", tags=["b tag", "a tag", "Ç tag"])
+        domain.edit_claim(tagged, {"assignee": editor, "priority": "high"}, by=editor, expected_version=None)
+        no_url = ArticleFactory(url=None, body="Officials said NATO announced Wednesday a deal.")
+        second = domain.AppearanceInput(article=no_url, quote="NATO announced Wednesday")
+        domain.add_appearance(tagged, second, by=editor)
+        make_claim(by=editor, text="Only an article without a URL.", article=ArticleFactory(url=None))
+        workflow.transition(make_claim(by=editor, text="Dismissed."), to="dismissed", by=editor, note="Not a claim.")
+        response = api_client(editor).get("/api/v1/claims/?page_size=200")
+        expected = s.ClaimSerializer(list(desk_claims().order_by("-created_at", "-id")), many=True).data
+        assert response.json()["results"] == json.loads(json.dumps(expected))
+        assert [c["text"] for c in response.json()["results"] if c["public_url"]] == ["Edited after publishing."]
+        assert "published-then-edited" in next(c["public_url"] for c in response.json()["results"] if c["public_url"])
+        warnings = {c["text"]: c["claimreview_warnings"] for c in response.json()["results"]}
+        assert any("article URL" in w for w in warnings["Only an article without a URL."])
+        assert not any("article URL" in w for w in warnings["Tagged, assigned, in two articles."])
+
+    def test_filters_named_in_the_query_still_answer_400_for_bad_values(self, editor):
+        client = api_client(editor)
+        assert client.get("/api/v1/claims/?status=nonsense").status_code == 400
+        assert client.get("/api/v1/claims/?created_after=yesterday").status_code == 400
+        assert client.get("/api/v1/claims/?status=").status_code == 200
+
 
 def statements(captured) -> list[str]:
     """The statements a request ran on PostgreSQL: without the savepoints of the test's own enclosing
@@ -125,6 +159,7 @@ def statements(captured) -> list[str]:
 
 
 WRITE_QUERIES = 8  # issue 8: a transition, a PATCH and a claim creation, each
+MATCH_QUERIES = 3  # the matches a claim creation answers with (DESIGN §6), on top of its write
 
 
 class WriteQueryTests:
@@ -251,11 +286,15 @@ class WriteQueryTests:
             response = client.post("/api/v1/claims/", body, format="json")
         assert response.status_code == 201
         assert response.json()["appearances"][0]["article"] == article.pk
-        assert response.json()["appearances"][0]["quote"] == "NATO announced Wednesday"
-        # PostgreSQL writes the claim's matching postings and their statistics in one statement; SQLite
-        # (no INSERT inside a WITH) in two.
-        self.assert_at_most(captured, WRITE_QUERIES if connection.vendor == "postgresql" else WRITE_QUERIES + 1)
-        assert client.get(response["Location"]).json() == response.json()
+        answer = response.json()
+        assert answer["appearances"][0]["quote"] == "NATO announced Wednesday"
+        # The claim of the setup has the same quote: it was possibly checked before (DESIGN §6).
+        assert [(m["kind"], m["id"]) for m in answer.pop("matches")] == [("claim", setup[0].pk)]
+        # The write: PostgreSQL writes the claim's matching postings and their statistics in one statement,
+        # SQLite (no INSERT inside a WITH) in two. The answer's matches: statistics, postings, the claims found.
+        write = WRITE_QUERIES if connection.vendor == "postgresql" else WRITE_QUERIES + 1
+        self.assert_at_most(captured, write + MATCH_QUERIES)
+        assert client.get(response["Location"]).json() == answer
 
     def test_tags_in_the_answer_are_the_claims_after_the_write(self, setup):
         claim, client = setup

@@ -429,8 +429,7 @@ class Claim(models.Model):
 
     @property
     def public_slug(self) -> str:
-        text = (self.public_snapshot or {}).get("text") or self.text
-        return slugify(text)[:80].strip("-") or "claim"
+        return public_slug_of((self.public_snapshot or {}).get("text"), self.text)
 
     @property
     def in_trash(self) -> bool:
@@ -451,6 +450,11 @@ class Claim(models.Model):
         if not appearances:
             return None
         return min(appearances, key=Appearance.chronological_key)
+
+
+def public_slug_of(public_text: str | None, text: str) -> str:
+    """The slug of a claim's public page: from the text it was published with, else its text."""
+    return slugify(public_text or text)[:80].strip("-") or "claim"
 
 
 class StatusCountManager(models.Manager):

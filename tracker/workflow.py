@@ -86,12 +86,13 @@ class StaleVersion(WorkflowError):
 
     status = 412
 
-    def __init__(self, current: Claim):
+    def __init__(self, current: Claim, seen: int | None = None):
         super().__init__(
             f"This claim was changed by someone else (it is now at version {current.version}); "
             "reload it and apply your change again."
         )
         self.current = current
+        self.seen = seen  # the version the caller read, when it said
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
     else:
         locked = locked_claims().get(pk=claim.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked)
+        raise StaleVersion(locked, seen=expected_version)
     return locked
 
 

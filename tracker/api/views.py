@@ -11,7 +11,8 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
+from django.db.models.fields.json import KT
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -27,7 +28,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -45,9 +46,11 @@ from tracker.api.permissions import (
     PublicPermission,
     _outside_answer,
 )
+from tracker.api.renderers import FastJSONRenderer
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.bulk import export
 from tracker.clients import client_address
+from tracker.finding import matching
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -93,7 +96,7 @@ CLAIMREVIEW_SCHEMA = {
 }
 
 
-class JSONLDRenderer(JSONRenderer):
+class JSONLDRenderer(FastJSONRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
@@ -119,7 +122,7 @@ class ApiMixin:
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = [StrictJSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
     schema = FactdeskAutoSchema()
 
     def get_exception_handler(self):
@@ -448,8 +451,10 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
     ),
     create=extend_schema(
         summary="Log a claim with its anchored appearances",
+        description="Answers the claim as logged, with `matches`: the desk's other claims and the fact-checks "
+        "it was possibly checked as before, best first (as the log-claim form shows them).",
         request=s.ClaimCreateSerializer,
-        responses={201: s.ClaimSerializer},
+        responses={201: s.ClaimCreatedSerializer},
         parameters=[ETAG],
     ),
     partial_update=extend_schema(
@@ -527,9 +532,14 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.reverse_action("detail", args=[claim.pk])
-        return Response(self.serialize_claim(claim), status=code, headers=headers)
+        if code != status.HTTP_201_CREATED:
+            return Response(self.serialize_claim(claim), status=code, headers=headers)
+        headers["Location"] = self.reverse_action("detail", args=[claim.pk])
+        # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
+        # its appearances in hand, with their articles (no query to read them again).
+        found = matching.find_for_claim(claim, list(claim.appearances.all()))
+        context = {**self.get_serializer_context(), "matches": found}
+        return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -538,8 +548,14 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return renderers
 
     def list(self, request, *args, **kwargs):
+        csv = getattr(request.accepted_renderer, "format", None) == "csv"
+        if not csv and self.get_serializer_class() is s.ClaimSerializer:
+            # The desk's list, the API's hottest read: rows, not instances (ClaimSerializer.of_rows).
+            rows = self.paginate_queryset(self.filter_queryset(desk_claim_rows()))
+            tags, appearances = claim_parts([row["id"] for row in rows])
+            return self.get_paginated_response(s.ClaimSerializer.of_rows(rows, tags, appearances))
         queryset = self.filter_queryset(self.get_queryset())
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        if csv:
             # The whole filtered list, streamed: no pagination (DESIGN §9).
             return export.csv_response(queryset.order_by("-created_at", "-id"), public=self.is_public())
         page = self.paginate_queryset(queryset)
@@ -647,7 +663,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         description="Published claims only, as last published.",
         responses={200: OpenApiResponse(CLAIMREVIEW_SCHEMA)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, FastJSONRenderer])
     def claimreview(self, request, *args, **kwargs):
         claim = self.get_object()
         return Response(claimreview.build(claim))
@@ -668,6 +684,36 @@ def desk_claims():
     return Claim.objects.select_related("rating", "assignee", "created_by").prefetch_related(
         "tags", Prefetch("appearances", queryset=appearances)
     )
+
+
+def desk_claim_rows():
+    """The desk's claims as the rows ClaimSerializer.of_rows shapes (the same claims as desk_claims)."""
+    return Claim.objects.values(
+        *s.CLAIM_ROW_FIELDS,
+        is_public=ExpressionWrapper(Q(public_snapshot__isnull=False), output_field=BooleanField()),
+        public_text=KT("public_snapshot__text"),
+    )
+
+
+def claim_parts(claim_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list]]:
+    """Return the tag names and the appearance rows of these claims, in the orders desk_claims prefetches them."""
+    tags, appearances = {}, {}
+    if not claim_ids:
+        return tags, appearances
+    links = Claim.tags.through.objects.filter(claim_id__in=claim_ids).order_by(
+        *[f"tag__{field}" for field in Tag._meta.ordering]
+    )
+    for claim_id, name in links.values_list("claim_id", "tag__name"):
+        tags.setdefault(claim_id, []).append(name)
+    rows = (
+        Appearance.objects.filter(claim_id__in=claim_ids)
+        .annotate(article_url=F("article__url"))
+        .order_by(*Appearance._meta.ordering)
+        .values_list(*s.APPEARANCE_ROW_FIELDS, named=True)
+    )
+    for row in rows:
+        appearances.setdefault(row.claim_id, []).append(row)
+    return tags, appearances
 
 
 def trashed_claims():
@@ -803,7 +849,7 @@ class ClaimReviewFeedSerializer(serializers.BaseSerializer):
 class ClaimReviewFeedViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PublicPermission]
     # JSON: the page ({next, previous, results}) is no JSON-LD document; each result is a ClaimReview.
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
     anonymous_actions = ("list",)
     pagination_class = pagination.FeedPagination
     serializer_class = ClaimReviewFeedSerializer

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0045_picker_name_indexes"),
+        ("tracker", "0065_matchvector"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
