@@ -57,6 +57,7 @@ BIG_TABLE_MODELS = ("Article", "Source", "Claim", "Appearance", "Evidence", "Ver
 # Columns the database computes itself (migration 0010's generated tsvector), unknown to the models.
 DATABASE_ONLY_COLUMNS = {"tracker_claim": {"search_vector"}}
 CHUNK = 5_000  # claims (and their parts) per task
+OTHER_ARTICLES = 1_000  # a task's claims quote a second time from about this many articles around their own
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=3 * 365)
 
@@ -407,6 +408,9 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
     bounds = context["bounds"]
     tag_names = context["tags"]  # index = id - 1
     out = {name: [] for name in ("Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")}
+    low, high = first_article(first, n), first_article(last, n)
+    spread = max(0, OTHER_ARTICLES - (high - low)) // 2
+    others = (max(3, low - spread), min(n["articles"], high + spread))
     for claim_id in range(first, last + 1):
         status = pick(rng, STATUSES)
         if claim_id <= READER_BIG_CLAIMS + READER_SMALL_CLAIMS:
@@ -444,10 +448,11 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
                     "version": version,
                 }
             )
-        # Appearances: one in the claim's article, a second in another for one claim in five.
+        # Appearances: one in the claim's article, a second in another for one claim in five. The other is
+        # one of the articles around this task's own (their bodies are made once per task, not per claim).
         articles = [first_article(claim_id, n)]
         if claim_id > READER_BIG_CLAIMS + READER_SMALL_CLAIMS and rng.random() < 0.2:
-            other = rng.randint(3, n["articles"])
+            other = rng.randint(*others)
             if other != articles[0]:
                 articles.append(other)
         appearances = []

@@ -210,7 +210,10 @@ def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
 
 def locked_claims():
     """Claims read under a row lock, with the related rows an answer shows (only the claim's row is locked)."""
-    return Claim.all_objects.select_related("rating", "assignee", "created_by").select_for_update(of=("self",))
+    # The claimant too: a change of what search finds re-indexes the claim from it (tracker.claims.edit_claim).
+    return Claim.all_objects.select_related("rating", "assignee", "created_by", "claimant").select_for_update(
+        of=("self",)
+    )
 
 
 def lock_claim(claim: Claim, expected_version: int | None) -> Claim:

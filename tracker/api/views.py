@@ -11,8 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, prefetch_related_objects
-from django.db.models.fields.json import KT
+from django.db.models import F, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -24,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -36,8 +35,10 @@ from rest_framework.views import APIView
 from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
+from tracker.api.authentication import TokenAuthentication
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.idempotency import idempotent
+from tracker.api.listing import claim_parts, desk_claim_rows
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -513,28 +514,31 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     def serialize_claim(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim, context=self.get_serializer_context()).data
 
+    def filter_queryset(self, queryset):
+        if self.action in WRITE_ACTIONS:
+            # A write names its claim by id alone: the list's query filters do not apply (building and
+            # validating their form cost every write a few milliseconds for nothing).
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_object(self):
         claim = super().get_object()
         if self.action in WRITE_ACTIONS and transaction.get_connection().in_atomic_block:
             workflow.mark_locked(claim)
         return claim
 
-    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK, articles=None) -> Response:
-        # From the claim the write returned (its related rows and tags already in hand), not read again.
-        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
-        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+    def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
+        # From the claim the write returned (its related rows, tags and, when it wrote them, appearances
+        # already in hand), not read again.
+        claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
         if code != status.HTTP_201_CREATED:
             return Response(self.serialize_claim(claim), status=code, headers=headers)
         headers["Location"] = self.reverse_action("detail", args=[claim.pk])
         # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
-        # its appearances in hand and the articles the request named (no query to read them again).
-        appearances = list(claim.appearances.all())
-        for appearance in appearances:
-            if appearance.article_id in (articles or {}):
-                appearance.article = articles[appearance.article_id]
-        found = matching.find_for_claim(claim, appearances)
+        # its appearances in hand, with their articles (no query to read them again).
+        found = matching.find_for_claim(claim, list(claim.appearances.all()))
         context = {**self.get_serializer_context(), "matches": found}
         return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
@@ -579,8 +583,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
                 raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
             # Keyed by the appearance's index, as DRF reports errors in lists.
             raise serializers.ValidationError({"appearances": {exc.index: {exc.field: [str(exc)]}}}) from exc
-        articles = {item.article.pk: item.article for item in data.appearances}
-        return self.claim_response(claim, status.HTTP_201_CREATED, articles=articles)
+        return self.claim_response(claim, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         with transaction.atomic():
@@ -682,36 +685,6 @@ def desk_claims():
     return Claim.objects.select_related("rating", "assignee", "created_by").prefetch_related(
         "tags", Prefetch("appearances", queryset=appearances)
     )
-
-
-def desk_claim_rows():
-    """The desk's claims as the rows ClaimSerializer.of_rows shapes (the same claims as desk_claims)."""
-    return Claim.objects.values(
-        *s.CLAIM_ROW_FIELDS,
-        is_public=ExpressionWrapper(Q(public_snapshot__isnull=False), output_field=BooleanField()),
-        public_text=KT("public_snapshot__text"),
-    )
-
-
-def claim_parts(claim_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list]]:
-    """Return the tag names and the appearance rows of these claims, in the orders desk_claims prefetches them."""
-    tags, appearances = {}, {}
-    if not claim_ids:
-        return tags, appearances
-    links = Claim.tags.through.objects.filter(claim_id__in=claim_ids).order_by(
-        *[f"tag__{field}" for field in Tag._meta.ordering]
-    )
-    for claim_id, name in links.values_list("claim_id", "tag__name"):
-        tags.setdefault(claim_id, []).append(name)
-    rows = (
-        Appearance.objects.filter(claim_id__in=claim_ids)
-        .annotate(article_url=F("article__url"))
-        .order_by(*Appearance._meta.ordering)
-        .values_list(*s.APPEARANCE_ROW_FIELDS, named=True)
-    )
-    for row in rows:
-        appearances.setdefault(row.claim_id, []).append(row)
-    return tags, appearances
 
 
 def trashed_claims():

@@ -410,11 +410,9 @@ def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], floa
     if not documents:
         return
     ids = list(documents)
-    with transaction.atomic():
-        old_lengths = dict(
-            MatchTerm.objects.filter(kind=kind, ref__in=ids).order_by().values_list("ref", "length").distinct()
-        )
-        MatchTerm.objects.filter(kind=kind, ref__in=ids).delete()
+    # No savepoint of its own: inside a write's transaction a failure here rolls the whole write back.
+    with transaction.atomic(savepoint=False):
+        old_lengths = _delete_postings(kind, ids)
         rows = [
             (term, kind, ref, weight, length)
             for ref, (terms, length) in documents.items()
@@ -426,6 +424,46 @@ def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], floa
         delta_length = sum(documents[ref][1] for ref in kept) - sum(old_lengths.values())
         if delta_docs or delta_length:
             _add_to_stats(kind, delta_docs, delta_length)
+
+
+def _delete_postings(kind: str, ids: list[int]) -> dict[int, float]:
+    """Delete the postings of these texts in one statement; return {ref: its old length} of those that had any."""
+    old_lengths = {}
+    table = MatchTerm._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE kind = %s AND ref IN ({marks}) RETURNING ref, length",  # noqa: S608
+                [kind, *chunk],
+            )
+            old_lengths.update(cursor.fetchall())
+    return old_lengths
+
+
+# Postings of one text written with the statistics' update in one statement (PostgreSQL) up to this many.
+ONE_STATEMENT_ROWS = 2000
+
+
+def _insert_counted(kind: str, rows: list[tuple], documents: int, length: float) -> None:
+    """Insert the postings of new texts and add them to MatchStat: one statement on PostgreSQL."""
+    if connection.vendor != "postgresql" or len(rows) > ONE_STATEMENT_ROWS:
+        _insert(rows)
+        _add_to_stats(kind, documents, length)
+        return
+    table, stat = MatchTerm._meta.db_table, MatchStat._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        # Only the models' table names go into the text; the values are parameters.
+        cursor.execute(
+            f"WITH added AS (INSERT INTO {table} (term, kind, ref, weight, length) VALUES {values} RETURNING 1) "  # noqa: S608
+            f"UPDATE {stat} SET documents = documents + %s, total_length = total_length + %s WHERE kind = %s",
+            [value for row in rows for value in row] + [documents, length, kind],
+        )
+        updated = cursor.rowcount
+    if not updated:  # the very first text of its kind: no statistics row yet
+        _add_to_stats(kind, documents, length)
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -448,8 +486,8 @@ def index_new_claim(claim: Claim, appearances: list[Appearance]) -> None:
     terms, length = claim_terms(claim, appearances)
     if not terms:
         return
-    _insert([(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()])
-    _add_to_stats(MatchTerm.Kind.CLAIM, 1, length)
+    rows = [(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()]
+    _insert_counted(MatchTerm.Kind.CLAIM, rows, 1, length)
     semantic.store(MatchTerm.Kind.CLAIM, {claim.pk: claim_text(claim, appearances)})
 
 

@@ -93,6 +93,19 @@ def refresh(claim_ids: Iterable[int]) -> int:
     return len(changed)
 
 
+def refresh_from(claim: Claim, appearances: list[Appearance], tags: Iterable[str]) -> bool:
+    """Rewrite claim's search document from its parts in hand (no reads) when it changed; return whether it did.
+
+    For a write that has the claim, its tags and its appearances (with their articles) in hand already.
+    """
+    document = document_for(claim, appearances, tags)
+    if document == claim.search_document:
+        return False
+    claim.search_document = document
+    store({claim.pk: document})
+    return True
+
+
 def store(documents: dict[int, str]) -> None:
     """Write documents ({claim id: document}) to the claims and, on SQLite, to the FTS5 table."""
     if not documents:
