@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0065_matchvector"),
+        ("tracker", "0075_historical_article_indexes"),
     ]
 
     operations = [
