@@ -12,7 +12,7 @@ the import embeds every fact-check too, and each split is run twice: lexical
 the extra out altogether. Only the development parts are read: the final
 test queries are kept apart from this repository.
 
-    python -m bench.matching [--database-url URL] [--split dev|devtest|train|all] [--lexical-only]
+    python -m bench.matching [--database-url URL] [--split dev|devtest|train|all] [--lexical-only] [--reuse]
 """
 
 from __future__ import annotations
@@ -126,6 +126,11 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", help="A database to wipe and use (default: a temporary SQLite file).")
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Query the database of an earlier run (--database-url) as it is: no wipe, no import.",
+    )
+    parser.add_argument(
         "--lexical-only", action="store_true", help="Leave the semantic extra out even when it is installed."
     )
     args = parser.parse_args(argv)
@@ -139,36 +144,26 @@ def main(argv=None) -> int:
 
 
 def run(args, workdir: Path) -> int:
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings
     from rest_framework.test import APIClient
 
     from tracker.finding import semantic
-    from tracker.finding.models import MatchVector
 
-    fresh_database(args.database_url)
+    if args.reuse and not args.database_url:
+        print("--reuse needs the --database-url of an earlier run.", file=sys.stderr)
+        return 2
+    if not args.reuse:
+        fresh_database(args.database_url)
     with_semantic = semantic.enabled()  # loads the model now, so its load is not counted in the import
     print(f"Database: {connection.vendor}; semantic layer: {'on' if with_semantic else 'off'}")
-    feed_file = workdir / "snopes-claimreview.json"
-    feed_file.write_text(json.dumps(claimreview_feed(DATA / "vclaims.jsonl")), encoding="utf-8")
     client = APIClient(SERVER_NAME="127.0.0.1")
-    client.force_authenticate(bench_editor())
-    # First through the API, as a desk would send its archive; then the same file through the command.
-    started = time.perf_counter()
-    response = client.post("/api/v1/factchecks/import/", feed_file.read_bytes(), content_type="application/ld+json")
-    first = time.perf_counter() - started
-    if response.status_code != 200:
-        print(f"Import: HTTP {response.status_code} {response.content[:300]!r}", file=sys.stderr)
+    if args.reuse:
+        from django.contrib.auth import get_user_model
+
+        client.force_authenticate(get_user_model().objects.get(username="bench-editor"))
+    elif not import_collection(client, workdir, with_semantic):
         return 1
-    result = response.json()
-    print(
-        f"POST factchecks/import/ (DataFeed of 14,231 ClaimReviews, {feed_file.stat().st_size / 1e6:.1f} MB): "
-        f"{result['created']} created, {result['updated']} updated, {result['skipped']} skipped, "
-        f"{len(result['errors'])} bad in {first:.1f} s"
-        + (f", with {MatchVector.objects.filter(kind='f').count()} embeddings" if with_semantic else "")
-    )
-    call_command("import_factchecks", str(feed_file))
 
     splits = ["dev", "devtest"] if args.split == "all" else [args.split]
     modes = ["lexical", "fused"] if with_semantic else ["lexical"]
@@ -179,6 +174,32 @@ def run(args, workdir: Path) -> int:
                 if not run_queries(client, split, mode, queries, relevant):
                     return 1
     return 0
+
+
+def import_collection(client, workdir: Path, with_semantic: bool) -> bool:
+    from django.core.management import call_command
+
+    from tracker.finding.models import MatchVector
+
+    feed_file = workdir / "snopes-claimreview.json"
+    feed_file.write_text(json.dumps(claimreview_feed(DATA / "vclaims.jsonl")), encoding="utf-8")
+    client.force_authenticate(bench_editor())
+    # First through the API, as a desk would send its archive; then the same file through the command.
+    started = time.perf_counter()
+    response = client.post("/api/v1/factchecks/import/", feed_file.read_bytes(), content_type="application/ld+json")
+    first = time.perf_counter() - started
+    if response.status_code != 200:
+        print(f"Import: HTTP {response.status_code} {response.content[:300]!r}", file=sys.stderr)
+        return False
+    result = response.json()
+    print(
+        f"POST factchecks/import/ (DataFeed of 14,231 ClaimReviews, {feed_file.stat().st_size / 1e6:.1f} MB): "
+        f"{result['created']} created, {result['updated']} updated, {result['skipped']} skipped, "
+        f"{len(result['errors'])} bad in {first:.1f} s"
+        + (f", with {MatchVector.objects.filter(kind='f').count()} embeddings" if with_semantic else "")
+    )
+    call_command("import_factchecks", str(feed_file))
+    return True
 
 
 def run_queries(client, split: str, mode: str, queries: dict[str, str], relevant: dict[str, set[str]]) -> bool:

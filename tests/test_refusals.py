@@ -32,10 +32,19 @@ def embargoed(*args, **kwargs):
     raise EmbargoedSource("This outlet's pages may not be stored before the embargo lifts.")
 
 
-def logged_in(role: str) -> Client:
+def client_for(user) -> Client:
     client = Client()
-    client.force_login(make_user(role))
+    client.force_login(user)
     return client
+
+
+def logged_in(role: str) -> Client:
+    return client_for(make_user(role))
+
+
+def shown(response) -> list[tuple[str, str]]:
+    """The messages the page shows, as (level, text)."""
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
 def api_client(role: str) -> APIClient:
@@ -120,8 +129,7 @@ class AdminTests:
         client = Client()
         client.force_login(editor)
         response = client.post(reverse("admin:tracker_trashedclaim_restore", args=[claim.pk]), follow=True)
-        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
-        assert shown == [("error", "The claim is being merged; restore it afterwards.")]
+        assert shown(response) == [("error", "The claim is being merged; restore it afterwards.")]
 
     def test_a_duplicate_stored_between_validation_and_save_is_a_form_error(self, monkeypatch):
         rival = ArticleFactory(title="Rival", body=BODY)
@@ -173,9 +181,7 @@ class DeskDoorTests:
             raise workflow.ClaimFrozen("The claim is being merged; change its assignee afterwards.")
 
         monkeypatch.setattr(claims, "edit_claim", frozen)
-        client = Client()
-        client.force_login(editor)
-        response = client.post(
+        response = client_for(editor).post(
             reverse("claim-assign", args=[claim.pk]), {"version": claim.version, "assignee": editor.pk}
         )
         assert response.status_code == 409  # a frozen claim is a conflict, not a forbidden role
@@ -190,9 +196,7 @@ class DeskDoorTests:
             raise EmbargoedSource("This outlet's pages may not be stored before the embargo lifts.")
 
         monkeypatch.setattr(workflow, "transition", embargo)
-        client = Client()
-        client.force_login(editor)
-        response = client.post(
+        response = client_for(editor).post(
             reverse("claim-transition", args=[claim.pk]),
             {"to": "researching", "note": "Starting now.", "version": claim.version},
         )
@@ -211,16 +215,13 @@ class DeskDoorTests:
             raise workflow.ClaimFrozen("The claim is being merged; re-attach its quote afterwards.")
 
         monkeypatch.setattr(quotes, "reattach", frozen)
-        client = Client()
-        client.force_login(editor)
-        response = client.post(
+        response = client_for(editor).post(
             reverse("appearance-reattach", args=[appearance.pk]),
             {"version": claim.version, "start": 0, "end": 4},
             follow=True,
         )
         assert response.redirect_chain[-1][0].startswith(reverse("article-detail", args=[appearance.article_id]))
-        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
-        assert shown == [
+        assert shown(response) == [
             ("error", "The quote was not re-attached: The claim is being merged; re-attach its quote afterwards.")
         ]
 
@@ -228,15 +229,12 @@ class DeskDoorTests:
         editor = make_user("editor")
         claim = make_claim(by=editor)
         appearance = claim.appearances.get()
-        client = Client()
-        client.force_login(editor)
-        response = client.post(
+        response = client_for(editor).post(
             reverse("appearance-reattach", args=[appearance.pk]),
             {"version": claim.version + 3, "start": 0, "end": 4},
             follow=True,
         )
-        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
-        assert shown == [
+        assert shown(response) == [
             (
                 "error",
                 "The quote was not re-attached: This claim was changed by someone else (it is now at version "
@@ -260,9 +258,7 @@ class AdminFormTests:
             raise DeskError("Notes may not name the embargoed outlet.", field="note")
 
         monkeypatch.setattr(claims, "check_evidence_editable", embargo)
-        client = Client()
-        client.force_login(editor)
-        response = client.post(
+        response = client_for(editor).post(
             reverse("admin:tracker_evidence_add"),
             {"claim": claim.pk, "source": source.pk, "stance": "supports", "excerpt": "", "note": "Embargoed"},
         )

@@ -158,6 +158,11 @@ def statements(captured) -> list[str]:
     ]
 
 
+def last_recorded_tags(claim) -> list[str]:
+    """The tags the claim's newest history record holds."""
+    return sorted(t.tag.name for t in claim.history.order_by("-history_id").first().tags.all())
+
+
 WRITE_QUERIES = 8  # issue 8: a transition, a PATCH and a claim creation, each
 MATCH_QUERIES = 3  # the matches a claim creation answers with (DESIGN §6), on top of its write
 
@@ -208,10 +213,7 @@ class WriteQueryTests:
         self.assert_at_most(captured)
         claim.refresh_from_db()
         assert (claim.status, claim.version, claim.events.count()) == ("researching", 2, 1)
-        assert sorted(t.tag.name for t in claim.history.order_by("-history_id").first().tags.all()) == [
-            "defence",
-            "nato",
-        ]
+        assert last_recorded_tags(claim) == ["defence", "nato"]
 
     def test_transition_with_a_webhook_queues_its_delivery(self, setup, counted):
         from tracker.inbox.models import Webhook, WebhookDelivery
@@ -254,10 +256,7 @@ class WriteQueryTests:
         assert response["ETag"] == f'"{claim.pk}-2"'
         self.assert_at_most(captured)
         assert claim.history.count() == records + 1  # one record of the edit, its tags with it
-        assert sorted(t.tag.name for t in claim.history.order_by("-history_id").first().tags.all()) == [
-            "defence",
-            "nato",
-        ]
+        assert last_recorded_tags(claim) == ["defence", "nato"]
 
     def test_patch_of_what_search_finds(self, setup, counted):
         from tracker.models import Claim

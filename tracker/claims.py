@@ -396,20 +396,8 @@ def answer_appearances():
     )
 
 
-APPEARANCE_ANSWER_FIELDS = (
-    "id",
-    "claim_id",
-    "article_id",
-    "quote",
-    "start",
-    "end",
-    "prefix",
-    "suffix",
-    "attribution",
-    "anchor_state",
-    "needs_confirmation",
-    "created_at",
-)
+# Every column of an appearance but who added it (the answer does not show it).
+APPEARANCE_ANSWER_FIELDS = tuple(f.attname for f in Appearance._meta.concrete_fields if f.name != "created_by")
 
 
 def answer_parts(claim: Claim) -> None:

@@ -14,7 +14,7 @@ a duplicate raises django.db.IntegrityError as bulk_create does.
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
 
@@ -42,7 +42,8 @@ def create_with_history(objs: list, model, *, default_user=None) -> list:
         )
         for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, value)
-        rows = [[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objs]
+        prepare = [_preparer(field, connection) for field in fields]
+        rows = [[value(obj) for value in prepare] for obj in objs]
         _copy(connection, cursor, model._meta.db_table, [f.column for f in fields], rows)
 
         tracked = list(history.tracked_fields)
@@ -66,6 +67,24 @@ def create_with_history(objs: list, model, *, default_user=None) -> list:
     for obj in objs:
         obj._state.adding, obj._state.db = False, alias
     return objs
+
+
+# Fields whose str, int, bool or None values Django sends to PostgreSQL as they are.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+_PLAIN_VALUES = (str, int, bool, type(None))
+
+
+def _preparer(field, connection):
+    """Return obj -> the value of field to write for a new obj, as bulk_create would write it."""
+    if isinstance(field, _PLAIN_FIELDS) and not getattr(field, "auto_now", False):
+        attname = field.attname
+
+        def value(obj):
+            found = getattr(obj, attname)
+            return found if type(found) in _PLAIN_VALUES else field.get_db_prep_save(found, connection)
+
+        return value
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 def _copy(connection, cursor, table: str, columns: list[str], rows: list[list]) -> None:

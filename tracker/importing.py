@@ -619,6 +619,7 @@ def expand_paths(paths: list[str]) -> list[tuple[Path, str | None]]:
 # ---------------------------------------------------------------- many files at once
 
 IMPORT_BATCH_SIZE = 1000
+UNCHECKED_ON_IMPORT = ["outlet", "created_by", "created_at", "updated_at", "version"]
 
 
 def _simple(documents: list[dict]) -> bool:
@@ -672,7 +673,8 @@ class _Batch:
                     article.url = None
                 article.body_sha256 = body_hash(article.body)
                 # The outlet is found or created below, once per name per run; validating it would query per file.
-                article.full_clean(exclude=["outlet"], validate_unique=False, validate_constraints=False)
+                # What no file gives (the importing user, in hand, and the model's own defaults) is not validated.
+                article.full_clean(exclude=UNCHECKED_ON_IMPORT, validate_unique=False, validate_constraints=False)
             except ValidationError as exc:
                 raise ImportFileError(f"{where}{_validation_message(exc)}", name=str(path)) from None
             prepared.append(article)

@@ -429,7 +429,9 @@ class Claim(models.Model):
 
     @property
     def public_slug(self) -> str:
-        return public_slug_of((self.public_snapshot or {}).get("text"), self.text)
+        published = (self.public_snapshot or {}).get("text")
+        # The working text only when needed: public lists defer it (its reading would be a query per row).
+        return public_slug_of(published, "" if published else self.text)
 
     @property
     def in_trash(self) -> bool:

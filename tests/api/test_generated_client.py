@@ -160,7 +160,9 @@ def test_a_generated_client_walks_the_documented_workflow(generated, live_server
             assignee="editor",
         ),
     )
-    assert isinstance(claim, models.Claim), claim
+    # The 201 of a new claim is the claim with what it was possibly checked as before (none yet here).
+    assert isinstance(claim, models.ClaimCreated), claim
+    assert claim.matches == []
     assert claim.status == models.ClaimStatusEnum.NEW
     appearance = claim.appearances[0]
     assert body[appearance.start : appearance.end] == quote
