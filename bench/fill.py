@@ -52,7 +52,9 @@ from types import SimpleNamespace
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 # Bump when the rows the fill makes change, so `make bench` refills databases made by an older fill.
-FILL_FORMAT = 3  # 2: claims carry their search documents (tracker.finding.search); 3: words weighted as in the seeds
+# 2: claims carry their search documents (tracker.finding.search); 3: words weighted as in the seeds;
+# 4: search documents list tags and quotes in the order the domain reads them
+FILL_FORMAT = 4
 BIG_TABLE_MODELS = ("Article", "Source", "Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")
 # Columns the database computes itself (migration 0010's generated tsvector), unknown to the models.
 DATABASE_ONLY_COLUMNS = {"tracker_claim": {"search_vector"}}
@@ -575,6 +577,8 @@ def search_document(m, claim_id, text, summary, explanation, claimant_id, appear
     claim = SimpleNamespace(
         text=text, verdict_summary=summary, verdict_explanation=explanation, claimant_id=claimant_id, claimant=claimant
     )
+    # In the orders the domain reads them (search._claims_with_parts): appearances by article and offset
+    # (a claim quotes an article once here), tags by their name as the database sorts them.
     parts = [
         SimpleNamespace(
             article=SimpleNamespace(published_at=article_published(a["article_id"]), language=ARTICLE_LANGUAGE),
@@ -583,9 +587,10 @@ def search_document(m, claim_id, text, summary, explanation, claimant_id, appear
             attribution=a["attribution"],
             start=a["start"],
         )
-        for a in appearances
+        for a in sorted(appearances, key=lambda a: (a["article_id"], a["start"]))
     ]
-    return search.document_for(claim, parts, [context["tags"][t - 1] for t in tag_ids])
+    rank = context["tag_rank"]
+    return search.document_for(claim, parts, [context["tags"][t - 1] for t in sorted(tag_ids, key=rank.__getitem__)])
 
 
 # ----------------------------------------------------------------------------- the pool
@@ -778,6 +783,8 @@ def small_tables(scale: float) -> dict:
     )
     tag_names = [f"{w.lower()}-{i}" for i, w in enumerate(random.Random(5).choices(vocabulary(), k=n["tags"]))]
     m.Tag.objects.bulk_create([m.Tag(id=i, name=name) for i, name in enumerate(tag_names, start=1)])
+    in_order = m.Tag.objects.order_by(*m.Tag._meta.ordering).values_list("id", flat=True)
+    tag_rank = {pk: i for i, pk in enumerate(in_order)}
     ratings = list(m.Rating.objects.values_list("id", "slug", "label", "value", "description"))
     if not ratings:
         raise FillError("No ratings: migration 0002_default_ratings should have made the default scale.")
@@ -786,6 +793,7 @@ def small_tables(scale: float) -> dict:
         "ratings": ratings,
         "bounds": m.Rating.scale_bounds(),
         "tags": tag_names,
+        "tag_rank": tag_rank,
         "outlets": dict(m.Outlet.objects.values_list("id", "name")),
         "claimant": claimant,
     }

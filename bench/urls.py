@@ -3,25 +3,11 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
+from tracker.api.serializers import CLAIM_ROW_FIELDS
 from tracker.models import Claim
 
-PLAIN_FIELDS = (
-    "id",
-    "text",
-    "claimant_id",
-    "claim_date",
-    "status",
-    "rating__slug",
-    "verdict_summary",
-    "verdict_explanation",
-    "assignee__username",
-    "priority",
-    "version",
-    "created_by__username",
-    "created_at",
-    "updated_at",
-    "published_at",
-)
+# The columns of the API's list without its parts (tags, appearances): the same rows, as .values() gives them.
+PLAIN_FIELDS = CLAIM_ROW_FIELDS
 
 
 def plain_claims(request):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
@@ -120,6 +123,13 @@ def article_import(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/articles/import.html", context, status=status)
 
 
+def truncated(text: str, length: int) -> str:
+    """What the truncatechars filter makes of text, without its walk over every character when text is short."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)  # the filter's answer for text that fits
+    return Truncator(text).chars(length)
+
+
 def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
     """Return the highlights for every appearance of a live claim in article, and those appearances."""
     appearances = list(
@@ -134,9 +144,13 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
         claim_id = appearance.claim_id
         appearance.list_anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{appearance.pk}"
         listed.add(claim_id)
+        claim = appearance.claim
+        # What the list beside the text shows of each, made here once (the template would reverse and truncate).
+        appearance.claim_url = claim.get_absolute_url()
+        appearance.claim_text_short = truncated(claim.text, 120)
+        appearance.quote_short = truncated(appearance.quote, 200)
         if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
             continue  # its words are gone from the text: listed beside it, not highlighted
-        claim = appearance.claim
         verdict = f" · {claim.rating.label}" if claim.rating_id else ""
         spans.append(
             highlight.Span(
@@ -144,7 +158,7 @@ def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearanc
                 claim=claim.pk,
                 start=appearance.start,
                 end=appearance.end,
-                url=claim.get_absolute_url(),
+                url=appearance.claim_url,
                 label=f"#{claim.pk}",
                 title=f"{claim.get_status_display()}{verdict}: {claim}",
                 css=f"st-{claim.status}",
