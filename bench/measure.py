@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -118,14 +119,14 @@ class Results:
         }
         self._print(name)
 
-    def count(self, name, value, goal: tuple[str, float], *, note="", met=None):
+    def count(self, name, value, goal: tuple[str, float], *, note="", met=None, unit="queries"):
         self.rows[name] = {
             "value": value,
             "baseline": None,
             "ratio": None,
             "goal": f"{goal[0]} {goal[1]}",
             "met": _meets(value, goal) if met is None else met,
-            "unit": "queries",
+            "unit": unit,
             "note": note,
         }
         self._print(name)
@@ -200,6 +201,13 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 def statements(captured) -> int:
     """The statements a request ran, not counting BEGIN, COMMIT and savepoints (transaction control)."""
     return sum(1 for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL))
+
+
+def until_commit(captured) -> list:
+    """The statements a request ran up to its (last) COMMIT: its write, without what it read for its answer."""
+    sql = [q["sql"] for q in captured]
+    last = max((i for i, q in enumerate(sql) if q.startswith("COMMIT")), default=len(sql))
+    return list(captured)[:last]
 
 
 @contextlib.contextmanager
@@ -405,6 +413,100 @@ def measure_reads(desk: Desk, results: Results, rounds: int) -> None:
     )
 
 
+def search_terms(scale: float) -> dict[str, str]:
+    """A common search word (the stem in closest to half the claims, by the planner's own statistics) and a
+    rare one (the number in the last claimant's name: that claimant's ~16 claims), the same at both scales."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'tracker_claim' AND attname = 'search_vector'"
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        raise RuntimeError("No statistics of tracker_claim.search_vector: was the bench database analysed?")
+    elems, freqs = row
+    common = min((e for e in zip(elems, freqs, strict=False) if e[0].isalpha()), key=lambda e: abs(e[1] - 0.5))
+    return {"common": common[0], "rare": str(benchfill.sizes(scale)["claimants"]), "common_share": common[1]}
+
+
+def share_token(desk: Desk) -> None:
+    """Give the editor of the current desk the token desk.api sends, so one client asks both desks."""
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    editor = User.objects.get(username=desk.editor.username)
+    Token.objects.filter(user=editor).exclude(key=desk.token).delete()
+    Token.objects.get_or_create(key=desk.token, defaults={"user": editor})
+
+
+def listing_sql(desk: Desk, url: str) -> str:
+    """The SQL of the claims listing a GET of url runs (the query that reads tracker_claim and orders it)."""
+    with counting() as captured:
+        desk.get(desk.api, url)
+    found = [q["sql"] for q in captured if '"tracker_claim"' in q["sql"] and "ORDER BY" in q["sql"]]
+    if not found:
+        raise RuntimeError(f"GET {url} read no ordered claims")
+    return found[0]
+
+
+def sequential_scans_of_claims(sql: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return plan.count("Seq Scan on tracker_claim ")
+
+
+def measure_search(desk: Desk, results: Results, rounds: int) -> None:
+    """Issue 7's search at scale, on the API's claims/?search=: the first page of a common word and of a rare one,
+    at SCALE and at SCALE ÷ 10, and whether the plans read the claims table from end to end."""
+    terms = on("default", search_terms, desk.scale)
+    small_terms = on("small", search_terms, desk.scale / 10)
+    on("small", share_token, desk)
+    big, small = f"{desk.scale:g}", f"{desk.scale / 10:g}"
+    first = "/api/v1/claims/?page_size=50"
+    scans = {}
+    for kind in ("common", "rare"):
+        url = f"{first}&search={terms[kind]}"
+        small_url = f"{first}&search={small_terms[kind]}"
+        if kind == "common":
+            ta, tb = interleave(
+                lambda i, url=url: desk.get(desk.api, url), lambda i: desk.get(desk.api, first), rounds
+            )
+            results.count(
+                "search_common_first_page",
+                round(ta * 1000, 2),
+                ("<=", 200),
+                unit="ms",
+                note=f"claims/?search={terms[kind]} (in {terms['common_share']:.0%} of claims), first page; "
+                f"{ta / tb:.2f}× the page without search",
+            )
+        ta, tb = interleave(
+            lambda i, url=url: on("default", desk.get, desk.api, url),
+            lambda i, url=small_url: on("small", desk.get, desk.api, url),
+            rounds,
+        )
+        results.ratio(
+            f"search_{kind}_scale",
+            ta,
+            tb,
+            ("<=", 2),
+            note=f"claims/?search={terms[kind]} at SCALE={big} ÷ ?search={small_terms[kind]} at SCALE={small}",
+        )
+        scans[kind] = on("default", lambda url=url: sequential_scans_of_claims(listing_sql(desk, url)))
+    results.count(
+        "search_seq_scans",
+        sum(scans.values()),
+        ("<=", 0),
+        unit="scans",
+        note="sequential scans of tracker_claim in the plans of both searches: "
+        + ", ".join(f"{k} {v}" for k, v in scans.items()),
+    )
+
+
 def on(alias, function, *args):
     SWITCH.alias = alias
     try:
@@ -437,7 +539,9 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
     if len(fresh) < 2 * n or len(editable) < 2 * n:
         raise RuntimeError("The bench database has run out of new or researching claims: refill it (make bench-fill).")
     actor = desk.editor.pk
-    queries = {}
+    queries, written = {}, {}
+    # In every summary written here, so a second run on the same desk changes the claims again (not a no-op).
+    run = f"{time.time():.0f}"
 
     def api_transition(i):
         claim_id, version = fresh[i]
@@ -449,6 +553,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
                 HTTP_IF_MATCH=f'"{claim_id}-{version}"',
             )
         queries["transition"] = statements(captured)
+        written["transition"] = statements(until_commit(captured))
 
     def api_patch(i):
         claim_id, version = editable[i]
@@ -456,10 +561,11 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             desk.send(
                 "patch",
                 f"/api/v1/claims/{claim_id}/",
-                {"verdict_summary": f"Checked by the bench ({i})."},
+                {"verdict_summary": f"Checked by the bench ({run}-{i})."},
                 HTTP_IF_MATCH=f'"{claim_id}-{version}"',
             )
         queries["patch"] = statements(captured)
+        written["patch"] = statements(until_commit(captured))
 
     articles = list(Article.objects.filter(id__gt=2).order_by("-id").values_list("id", "body")[: 2 * n])
     stamp = f"{time.time():.0f}"
@@ -478,6 +584,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
         with counting() as captured:
             desk.send("post", "/api/v1/claims/", body, expect=201)
         queries["create"] = statements(captured)
+        written["create"] = statements(until_commit(captured))
 
     tabs = benchfill.tables()
     with raw_connection() as conn, conn.cursor() as cursor:
@@ -502,7 +609,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             cursor.execute(
                 "UPDATE tracker_claim SET verdict_summary = %s, version = version + 1, updated_at = now() "
                 "WHERE id = %s AND version = %s",
-                [f"Checked by the bench ({i}).", claim_id, version],
+                [f"Checked by the bench ({run}-r{i}).", claim_id, version],
             )
             conn.commit()
 
@@ -558,7 +665,11 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             ta, tb = interleave(a, b, rounds)
             results.ratio(f"{name}_vs_raw", ta, tb, ("<=", 4), note=f"{queries[name]} queries")
             results.count(
-                f"{name}_queries", queries[name], ("<=", 8), note="statements, without BEGIN/COMMIT/savepoints"
+                f"{name}_queries",
+                queries[name],
+                ("<=", 8),
+                note=f"statements, without BEGIN/COMMIT/savepoints: {written[name]} until COMMIT, "
+                f"{queries[name] - written[name]} after it (webhooks, the answer)",
             )
     StatusCount.objects.recount()  # the raw writes moved claims behind the counters' back
 
@@ -739,15 +850,44 @@ def load(port: int, path: str, headers: dict, seconds: float, concurrency: int =
     return sum(done) / (time.monotonic() - started)
 
 
+WRK_RPS_RE = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
+WRK_ERRORS_RE = re.compile(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)")
+
+
+def wrk(port: int, path: str, headers: dict, seconds: float, concurrency: int = 4) -> float:
+    """Return requests per second answered by wrk (Debian's wrk package) with concurrency connections."""
+    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    run = subprocess.run(  # noqa: S603 (our own command, to our own server)
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True, timeout=120
+    )
+    errors = WRK_ERRORS_RE.search(run.stdout)
+    if errors and errors.group(1):
+        raise RuntimeError(f"GET {path} under gunicorn: {errors.group(0)}")
+    found = WRK_RPS_RE.search(run.stdout)
+    if found is None:
+        raise RuntimeError(f"wrk said nothing of requests per second: {run.stdout[-500:]}")
+    return float(found.group(1))
+
+
+def load_generator():
+    """wrk where it is installed (apt-get install wrk), else the Python loader above; and its name."""
+    if shutil.which("wrk"):
+        return wrk, "wrk"
+    return load, "Python threads (wrk not installed)"
+
+
 def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str, seconds: float = 2.0) -> None:
     headers = {"Authorization": f"Token {desk.token}", "Host": "127.0.0.1"}
+    generate, generator = load_generator()
     with gunicorn(database_url) as (api_server, api_port), gunicorn(database_url) as (plain_server, plain_port):
         rps_api, rps_plain = [], []
-        load(api_port, "/api/v1/claims/?page_size=50", headers, 1.0)
-        load(plain_port, "/bench/plain/", headers, 1.0)
+        generate(api_port, "/api/v1/claims/?page_size=50", headers, 1.0)
+        generate(plain_port, "/bench/plain/", headers, 1.0)
         for _ in range(rounds):
-            rps_api.append(load(api_port, "/api/v1/claims/?page_size=50", headers, seconds))
-            rps_plain.append(load(plain_port, "/bench/plain/", headers, seconds))
+            rps_api.append(generate(api_port, "/api/v1/claims/?page_size=50", headers, seconds))
+            rps_plain.append(generate(plain_port, "/bench/plain/", headers, seconds))
         api, plain = statistics.median(rps_api), statistics.median(rps_plain)
         results.ratio(
             "wrk_api_vs_plain",
@@ -755,7 +895,8 @@ def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str
             1 / plain,
             (">=", 0.5),
             invert=True,
-            note=f"rps under gunicorn (2 workers): API list {api:.0f}/s ÷ .values()+JsonResponse {plain:.0f}/s",
+            note=f"rps under gunicorn (2 workers, {generator}): API list {api:.0f}/s ÷ .values()+JsonResponse "
+            f"{plain:.0f}/s",
         )
         rss_api = max(peak_rss_mb(pid) for pid in workers_of(api_server.pid))
         rss_plain = max(peak_rss_mb(pid) for pid in workers_of(plain_server.pid))
@@ -771,7 +912,7 @@ def measure_servers(desk: Desk, results: Results, rounds: int, database_url: str
 
 # ----------------------------------------------------------------------------- main
 
-GROUPS = ("reads", "writes", "import", "servers")
+GROUPS = ("reads", "search", "writes", "import", "servers")
 
 
 def main(argv=None) -> int:
@@ -798,6 +939,8 @@ def main(argv=None) -> int:
     print(f"Measuring at SCALE={args.scale:g} ({args.rounds} rounds each, interleaved) …", flush=True)
     if "reads" in args.only:
         measure_reads(desk, results, args.rounds)
+    if "search" in args.only:
+        measure_search(desk, results, args.rounds)
     if "writes" in args.only:
         measure_writes(desk, results, args.rounds)
     if "import" in args.only:

@@ -29,6 +29,17 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lexical_matching_unless_asked():
+    """Match lexically, as the default install does, even where the semantic extra is installed.
+
+    Embedding every claim a test logs would cost the suite minutes; tests/finding/test_semantic.py
+    turns the layer on for its own tests (and is skipped, saying why, without the extra).
+    """
+    with override_settings(FACTDESK_SEMANTIC=False):
+        yield
+
+
 @pytest.fixture
 def reporter(db):
     return make_user("reporter", username="rita")

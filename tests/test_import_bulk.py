@@ -141,3 +141,58 @@ class BulkImportTests:
         )
         assert not Outlet.objects.filter(name="Brand New Outlet").exists()
         assert list(Article.objects.values_list("title", flat=True)) == ["Later"]
+
+
+@pytest.mark.django_db
+class CreateWithHistoryTests:
+    """tracker.copying: the rows COPY writes on PostgreSQL are the ones bulk_create_with_history writes."""
+
+    def article(self, n, **fields):
+        from tracker.models import body_hash
+
+        body = f"Body of copied article {n}."
+        return Article(title=f"Copied {n}", body=body, body_sha256=body_hash(body), **fields)
+
+    def test_rows_and_history_are_the_articles_own(self, editor):
+        import datetime
+
+        from tracker import copying
+
+        outlet = Outlet.objects.create(name="Copy Daily")
+        when = datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.UTC)
+        made = copying.create_with_history(
+            [
+                self.article(1, url="https://example.org/1", authors=["Ann Bee", "Cé Dé"], published_at=when),
+                self.article(2, outlet=outlet, language="ru"),
+            ],
+            Article,
+            default_user=editor,
+        )
+        assert all(a.pk is not None and not a._state.adding for a in made)
+        first, second = (Article.objects.get(pk=a.pk) for a in made)
+        assert (first.url, first.authors, first.published_at, first.version) == (
+            "https://example.org/1",
+            ["Ann Bee", "Cé Dé"],
+            when,
+            1,
+        )
+        assert (second.outlet, second.language, second.url) == (outlet, "ru", None)
+        for article in (first, second):
+            [record] = article.history.all()
+            assert (record.history_type, record.history_user, record.history_change_reason) == ("+", editor, None)
+            for field in Article.history.model.tracked_fields:
+                assert getattr(record, field.attname) == getattr(article, field.attname), field.name
+        # The ids came from the table's own sequence: the next article saved the usual way gets a new one.
+        later = Article.objects.create(title="Later", body="Saved one by one.", body_sha256="0" * 64)
+        assert later.pk > max(a.pk for a in made)
+
+    def test_a_duplicate_text_writes_nothing(self):
+        from django.db import IntegrityError, transaction
+
+        from tracker import copying
+
+        stored = copying.create_with_history([self.article(1)], Article)[0]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copying.create_with_history([self.article(2), self.article(1)], Article)
+        assert list(Article.objects.values_list("pk", flat=True)) == [stored.pk]
+        assert Article.history.count() == 1

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import ArticleFactory, make_claim, make_user
-from tracker import articles, workflow
+from tests.factories import ArticleFactory, SourceFactory, make_claim, make_user
+from tracker import articles, claims, workflow
 from tracker.errors import DeskError
 from tracker.inbox import comments
 from tracker.inbox.models import Comment
-from tracker.models import Article
+from tracker.models import Article, Claim, Evidence
+from tracker.reading import quotes
 
 BODY = "Officials said the Patriot batteries shot down 30 missiles overnight. The minister wants ten more."
 
@@ -31,10 +32,19 @@ def embargoed(*args, **kwargs):
     raise EmbargoedSource("This outlet's pages may not be stored before the embargo lifts.")
 
 
-def logged_in(role: str) -> Client:
+def client_for(user) -> Client:
     client = Client()
-    client.force_login(make_user(role))
+    client.force_login(user)
     return client
+
+
+def logged_in(role: str) -> Client:
+    return client_for(make_user(role))
+
+
+def shown(response) -> list[tuple[str, str]]:
+    """The messages the page shows, as (level, text)."""
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
 def api_client(role: str) -> APIClient:
@@ -119,8 +129,7 @@ class AdminTests:
         client = Client()
         client.force_login(editor)
         response = client.post(reverse("admin:tracker_trashedclaim_restore", args=[claim.pk]), follow=True)
-        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
-        assert shown == [("error", "The claim is being merged; restore it afterwards.")]
+        assert shown(response) == [("error", "The claim is being merged; restore it afterwards.")]
 
     def test_a_duplicate_stored_between_validation_and_save_is_a_form_error(self, monkeypatch):
         rival = ArticleFactory(title="Rival", body=BODY)
@@ -158,3 +167,102 @@ class AdminTests:
         assert response.status_code == 200
         assert response.context["adminform"].form.errors["title"] == ["Titles may not shout."]
         assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+class DeskDoorTests:
+    """Every desk view answers a refusal through the desk's one map, whatever the refusal's type."""
+
+    def test_a_refused_assignee_change_keeps_the_refusals_status(self, monkeypatch):
+        editor = make_user("editor")
+        claim = make_claim(by=editor)
+
+        def frozen(*args, **kwargs):
+            raise workflow.ClaimFrozen("The claim is being merged; change its assignee afterwards.")
+
+        monkeypatch.setattr(claims, "edit_claim", frozen)
+        response = client_for(editor).post(
+            reverse("claim-assign", args=[claim.pk]), {"version": claim.version, "assignee": editor.pk}
+        )
+        assert response.status_code == 409  # a frozen claim is a conflict, not a forbidden role
+        assert "The claim is being merged; change its assignee afterwards." in response.content.decode()
+        assert Claim.objects.get(pk=claim.pk).assignee_id is None
+
+    def test_a_transition_refused_by_a_refusal_no_view_names_shows_its_status_and_message(self, monkeypatch):
+        editor = make_user("editor")
+        claim = make_claim(by=editor)
+
+        def embargo(*args, **kwargs):
+            raise EmbargoedSource("This outlet's pages may not be stored before the embargo lifts.")
+
+        monkeypatch.setattr(workflow, "transition", embargo)
+        response = client_for(editor).post(
+            reverse("claim-transition", args=[claim.pk]),
+            {"to": "researching", "note": "Starting now.", "version": claim.version},
+        )
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert 'id="action-error">This outlet&#x27;s pages may not be stored before the embargo lifts.<' in page
+        assert "Starting now." in page  # the note typed is kept
+        assert Claim.objects.get(pk=claim.pk).status == "new"
+
+    def test_a_refused_reattach_is_an_error_message_on_the_reader(self, monkeypatch):
+        editor = make_user("editor")
+        claim = make_claim(by=editor)
+        appearance = claim.appearances.get()
+
+        def frozen(*args, **kwargs):
+            raise workflow.ClaimFrozen("The claim is being merged; re-attach its quote afterwards.")
+
+        monkeypatch.setattr(quotes, "reattach", frozen)
+        response = client_for(editor).post(
+            reverse("appearance-reattach", args=[appearance.pk]),
+            {"version": claim.version, "start": 0, "end": 4},
+            follow=True,
+        )
+        assert response.redirect_chain[-1][0].startswith(reverse("article-detail", args=[appearance.article_id]))
+        assert shown(response) == [
+            ("error", "The quote was not re-attached: The claim is being merged; re-attach its quote afterwards.")
+        ]
+
+    def test_a_stale_reattach_says_the_claim_changed_and_changes_nothing(self):
+        editor = make_user("editor")
+        claim = make_claim(by=editor)
+        appearance = claim.appearances.get()
+        response = client_for(editor).post(
+            reverse("appearance-reattach", args=[appearance.pk]),
+            {"version": claim.version + 3, "start": 0, "end": 4},
+            follow=True,
+        )
+        assert shown(response) == [
+            (
+                "error",
+                "The quote was not re-attached: This claim was changed by someone else (it is now at version "
+                f"{claim.version}); reload it and apply your change again.",
+            )
+        ]
+        appearance.refresh_from_db()
+        assert appearance.quote == "NATO announced Wednesday"
+
+
+@pytest.mark.django_db
+class AdminFormTests:
+    """The admin forms' domain checks in clean() go through the admin's one map (add_refusal)."""
+
+    def test_an_evidence_check_refusing_a_field_is_shown_on_that_field(self, monkeypatch):
+        editor = make_user("editor")
+        claim = make_claim(by=editor)
+        source = SourceFactory()
+
+        def embargo(*args, **kwargs):
+            raise DeskError("Notes may not name the embargoed outlet.", field="note")
+
+        monkeypatch.setattr(claims, "check_evidence_editable", embargo)
+        response = client_for(editor).post(
+            reverse("admin:tracker_evidence_add"),
+            {"claim": claim.pk, "source": source.pk, "stance": "supports", "excerpt": "", "note": "Embargoed"},
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["note"] == ["Notes may not name the embargoed outlet."]
+        assert "Notes may not name the embargoed outlet." in response.content.decode()
+        assert not Evidence.objects.exists()

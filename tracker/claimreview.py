@@ -10,6 +10,7 @@ shown on the claim page and in the API, never a refusal.
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from tracker.models import Claim
 
@@ -38,6 +39,11 @@ def _creative_work(appearance: dict) -> dict:
 
 def public_url(claim: Claim) -> str:
     return settings.FACTDESK_SITE_URL + claim.get_public_url()
+
+
+def public_url_of(pk: int, slug: str) -> str:
+    """public_url of the claim pk whose public_slug is slug, without the claim."""
+    return settings.FACTDESK_SITE_URL + reverse("factcheck-detail", args=[pk, slug])
 
 
 def build(claim: Claim, snapshot: dict | None = None, corrections=None) -> dict:

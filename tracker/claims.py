@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -189,6 +190,8 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         # The signals that index a claim for matching were kept quiet above, as the search document's were.
         matching.index_new_claim(claim, in_order)
         _announce_assignment(claim, by)
+    # The answer is made of what was just written: nothing is read again for it (answer_parts).
+    claim._appearances_in_hand, claim._tags_in_hand = appearances, tags
     return claim
 
 
@@ -368,12 +371,56 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         locked.full_clean(exclude=[f.name for f in Claim._meta.fields if f.name not in different])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
-        # One history record holds the whole edit, tags included.
+        # One history record holds the whole edit, tags included; it leaves the tags in hand.
         searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
-        save_new_version(locked, by, searched_fields_changed=searched)
+        save_new_version(locked, by, searched_fields_changed=False)  # re-indexed here, from the parts in hand
+        if searched:
+            appearances = list(answer_appearances().filter(claim_id=locked.pk))
+            search.refresh_from(locked, appearances, [tag.name for tag in locked.tags.all()])
+            locked._appearances_in_hand = appearances  # for the answer (answer_parts)
+        if "text" in different:
+            # What matching finds a claim by (its wording and quotes) changed: only then are its postings redone.
+            matching.index_claims([locked.pk])
         if "assignee" in different:
             _announce_assignment(locked, by)
     return locked
+
+
+def answer_appearances():
+    """The appearances of a claim as an answer shows them: in order, with their article's URL (and what
+    searching and matching read of the article: its language and date)."""
+    return (
+        Appearance.objects.select_related("article")
+        .only(*APPEARANCE_ANSWER_FIELDS, "article__url", "article__language", "article__published_at")
+        .order_by("article_id", "start", "id")
+    )
+
+
+# Every column of an appearance but who added it (the answer does not show it).
+APPEARANCE_ANSWER_FIELDS = tuple(f.attname for f in Appearance._meta.concrete_fields if f.name != "created_by")
+
+
+def answer_parts(claim: Claim) -> None:
+    """Give claim, for an answer made now, its tags and its appearances as prefetched ones (the appearances in
+    the answer's order, each with article_url): those the write that returned it had in hand (log_claim,
+    edit_claim, the history of its save), else each read in one query."""
+    tags = claim.__dict__.pop("_tags_in_hand", None)
+    if tags is not None:
+        _keep(claim, "tags", sorted(tags, key=lambda tag: (tag.name, tag.pk)))
+    else:
+        prefetch_related_objects([claim], "tags")
+    appearances = claim.__dict__.pop("_appearances_in_hand", None)
+    if appearances is None:
+        appearances = list(answer_appearances().filter(claim_id=claim.pk))
+    for appearance in appearances:
+        appearance.article_url = appearance.article.url
+    _keep(claim, "appearances", sorted(appearances, key=lambda a: (a.article_id, a.start, a.pk)))
+
+
+def _keep(claim: Claim, name: str, objects: list) -> None:
+    kept = getattr(claim, name).all()
+    kept._result_cache, kept._prefetch_done = objects, True
+    claim.__dict__.setdefault("_prefetched_objects_cache", {})[name] = kept
 
 
 def add_tags(claim: Claim, names: list[str], *, by, expected_version: int | None) -> Claim:
@@ -386,12 +433,15 @@ def add_tags(claim: Claim, names: list[str], *, by, expected_version: int | None
 
 def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
     # Setting tags writes a history record per removal and per addition; the
-    # save that follows records the new tags along with the other changes.
+    # save that follows records the new tags along with the other changes,
+    # and the caller re-indexes the claim once, after that save.
     claim.skip_history_when_saving = True
+    claim._search_unchanged = True
     try:
         claim.tags.set(tags)
     finally:
         del claim.skip_history_when_saving
+        del claim._search_unchanged
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

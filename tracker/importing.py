@@ -22,9 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from tracker import articles, references
+from tracker import articles, copying, references
 from tracker.errors import DeskError
 from tracker.models import Article, Outlet, body_hash, http_url_validator, validate_language
 from tracker.reading import anchoring
@@ -219,7 +218,9 @@ def parse_text_document(data: bytes | str, *, name: str = "") -> dict:
             "Put the headline alone on the first line.",
             name=name,
         )
-    body = anchoring.normalise_body("\n".join(lines[index + 1 :]))
+    # The text is normalised already (_decode), and what follows a newline in it too: only a byte-order mark
+    # starting the body and the blank space around it are left to drop (what normalise_body would do to it).
+    body = "\n".join(lines[index + 1 :]).removeprefix("\ufeff").strip()
     if not body:
         raise ImportFileError(
             "The file has only a title line and no article text below it.",
@@ -617,7 +618,8 @@ def expand_paths(paths: list[str]) -> list[tuple[Path, str | None]]:
 
 # ---------------------------------------------------------------- many files at once
 
-IMPORT_BATCH_SIZE = 500
+IMPORT_BATCH_SIZE = 1000
+UNCHECKED_ON_IMPORT = ["outlet", "created_by", "created_at", "updated_at", "version"]
 
 
 def _simple(documents: list[dict]) -> bool:
@@ -671,7 +673,8 @@ class _Batch:
                     article.url = None
                 article.body_sha256 = body_hash(article.body)
                 # The outlet is found or created below, once per name per run; validating it would query per file.
-                article.full_clean(exclude=["outlet"], validate_unique=False, validate_constraints=False)
+                # What no file gives (the importing user, in hand, and the model's own defaults) is not validated.
+                article.full_clean(exclude=UNCHECKED_ON_IMPORT, validate_unique=False, validate_constraints=False)
             except ValidationError as exc:
                 raise ImportFileError(f"{where}{_validation_message(exc)}", name=str(path)) from None
             prepared.append(article)
@@ -747,7 +750,7 @@ class _Batch:
                     new.append(article)
         try:
             with transaction.atomic():
-                bulk_create_with_history(new, Article, batch_size=IMPORT_BATCH_SIZE, default_user=self.by)
+                copying.create_with_history(new, Article, default_user=self.by)
         except IntegrityError:
             # Another writer stored one of these texts or URLs meanwhile: store this batch file by file.
             return [(path, self._one_by_one(path, documents)) for path, documents in files]
@@ -767,7 +770,7 @@ class _Batch:
             return exc
 
 
-def import_many(found, *, by=None, defaults: dict | None = None, batch_size: int = IMPORT_BATCH_SIZE):
+def import_many(found, *, by=None, defaults: dict | None = None, batch_size: int | None = None):
     """Yield (path, list of Imported, or the ImportFileError refusing the file) for each (path, problem) of found.
 
     Files are read and parsed first, then stored batch_size at a time: one
@@ -776,6 +779,7 @@ def import_many(found, *, by=None, defaults: dict | None = None, batch_size: int
     articles, and URLs stored with other text, go through import_documents
     one by one, in their place in the order. Results come in file order.
     """
+    batch_size = batch_size or IMPORT_BATCH_SIZE  # read here, so a test may change it
     batch = _Batch(by=by, defaults=defaults, outlets={})
     for path, problem in found:
         try:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -88,7 +88,21 @@ class Article(models.Model):
         default=1, editable=False, help_text="Bumped by every edit, so a stale edit form is refused."
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history is read by article (id) and date only: the indexes simple-history copies from the other
+    # fields would be written by every import and edit and read by nothing (issue 8).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        no_db_index=[
+            "url",
+            "body_sha256",
+            "published_at",
+            "created_at",
+            "created_by",
+            "outlet",
+            "translation_of",
+            "republished_from",
+        ],
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -232,36 +246,29 @@ class AliveClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
 
 
 class ClaimHistory(HistoricalRecords):
-    """Claim history whose tag records cost one query less, and leave the claim's tags in hand.
+    """Claim history whose tag records cost one statement, and leave the claim's tags in hand.
 
     simple-history re-reads the saved claim (for its excluded updated_at) only
-    to reach its tags, and reads them again for any answer after the save;
-    here the claim being saved stands for itself, and the through rows read
-    for the history become its prefetched tags.
+    to reach its tags, reads the through rows, inserts their copies, and the
+    tags are read again for any answer after the save. Here the claim being
+    saved stands for itself, and one INSERT … SELECT … RETURNING copies the
+    through rows into the history and returns the tags, which become the
+    claim's prefetched tags (a save under the claim's lock, so they are the
+    tags it has).
     """
 
     def create_historical_record_m2ms(self, history_instance, instance):
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
-            through_model = getattr(instance, field.name).through
-            names = [f.name for f in through_model._meta.fields]
-            fk_names = [f.name for f in through_model._meta.fields if isinstance(f, models.ForeignKey)]
-            link = utils.get_m2m_field_name(field)
+            if pre_create_historical_m2m_records.has_listeners(m2m_history_model):
+                # Someone wants to see (or change) the rows before they are written: simple-history's way.
+                super().create_historical_record_m2ms(history_instance, instance)
+                continue
             if history_instance.history_type == "+":
-                rows = []  # a claim being created has no tags yet: claims.log_claim sets them after this save
+                created_rows = []  # a claim being created has no tags yet: claims.log_claim sets them after this
+                related = []
             else:
-                rows = list(through_model.objects.filter(**{link: instance}).select_related(*fk_names))
-            insert_rows = [
-                m2m_history_model(history=history_instance, **{n: getattr(row, n) for n in names}) for row in rows
-            ]
-            pre_create_historical_m2m_records.send(
-                sender=m2m_history_model,
-                rows=insert_rows,
-                history_instance=history_instance,
-                instance=instance,
-                field=field,
-            )
-            created_rows = m2m_history_model.objects.bulk_create(insert_rows) if insert_rows else []
+                created_rows, related = _copy_through_rows(field, m2m_history_model, history_instance, instance)
             post_create_historical_m2m_records.send(
                 sender=m2m_history_model,
                 created_rows=created_rows,
@@ -269,11 +276,53 @@ class ClaimHistory(HistoricalRecords):
                 instance=instance,
                 field=field,
             )
-            target = utils.get_m2m_reverse_field_name(field)
-            related = sorted((getattr(row, target) for row in rows), key=lambda tag: (tag.name, tag.pk))
             tags = getattr(instance, field.name).all()
-            tags._result_cache, tags._prefetch_done = related, True
+            tags._result_cache, tags._prefetch_done = sorted(related, key=lambda tag: (tag.name, tag.pk)), True
             instance.__dict__.setdefault("_prefetched_objects_cache", {})[field.name] = tags
+
+
+def _copy_through_rows(field, m2m_history_model, history_instance, instance):
+    """Copy instance's rows of the m2m field's through table into its history, in one statement; return
+    (the history rows, the related objects)."""
+    through = getattr(instance, field.name).through
+    link = through._meta.get_field(utils.get_m2m_field_name(field))
+    target_field = through._meta.get_field(utils.get_m2m_reverse_field_name(field))
+    target = target_field.related_model
+    connection = connections[instance._state.db or DEFAULT_DB_ALIAS]
+    copied = [f.column for f in through._meta.fields]
+    history_column = m2m_history_model._meta.get_field("history").column
+    quote = connection.ops.quote_name
+    history_table, through_table, target_table = (
+        quote(m._meta.db_table) for m in (m2m_history_model, through, target)
+    )
+    names = [f.attname for f in target._meta.concrete_fields]
+    # Names of the models' own tables and columns only; the values are parameters.
+    pk_of_target = f"{target_table}.{quote(target._meta.pk.column)}"
+    link_of_row = f"{history_table}.{quote(target_field.column)}"
+    where = f"FROM {target_table} WHERE {pk_of_target} = {link_of_row}"
+    related_columns = [f"(SELECT {quote(target._meta.get_field(name).column)} {where})" for name in names]
+    columns = ", ".join(map(quote, copied))
+    sql = (
+        f"INSERT INTO {history_table} ({columns}, {quote(history_column)}) "  # noqa: S608
+        f"SELECT {columns}, %s FROM {through_table} WHERE {quote(link.column)} = %s "
+        f"RETURNING {quote(m2m_history_model._meta.pk.column)}, {columns}, {', '.join(related_columns)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [history_instance.pk, instance.pk])
+        rows = cursor.fetchall()
+    created_rows, related = [], []
+    width = 1 + len(copied)
+    for row in rows:
+        obj = target.from_db(connection.alias, names, row[width:])
+        record = m2m_history_model(
+            history=history_instance,
+            **{f.attname: value for f, value in zip(through._meta.fields, row[1:width], strict=True)},
+        )
+        setattr(record, m2m_history_model._meta.pk.attname, row[0])
+        record._state.adding, record._state.db = False, connection.alias
+        created_rows.append(record)
+        related.append(obj)
+    return created_rows, related
 
 
 class Claim(models.Model):
@@ -380,8 +429,9 @@ class Claim(models.Model):
 
     @property
     def public_slug(self) -> str:
-        text = (self.public_snapshot or {}).get("text") or self.text
-        return slugify(text)[:80].strip("-") or "claim"
+        published = (self.public_snapshot or {}).get("text")
+        # The working text only when needed: public lists defer it (its reading would be a query per row).
+        return public_slug_of(published, "" if published else self.text)
 
     @property
     def in_trash(self) -> bool:
@@ -402,6 +452,11 @@ class Claim(models.Model):
         if not appearances:
             return None
         return min(appearances, key=Appearance.chronological_key)
+
+
+def public_slug_of(public_text: str | None, text: str) -> str:
+    """The slug of a claim's public page: from the text it was published with, else its text."""
+    return slugify(public_text or text)[:80].strip("-") or "claim"
 
 
 class StatusCountManager(models.Manager):

@@ -288,6 +288,8 @@ FACTDESK_WORKER_STALE_SECONDS = env_int("FACTDESK_WORKER_STALE_SECONDS", 60, min
 # Finding (DESIGN §6): the languages a search word is stemmed in (the desk's claims' languages; each
 # adds alternatives a word may match), and whether the optional semantic layer is used when installed.
 FACTDESK_SEARCH_LANGUAGES = [code.lower() for code in env_list("FACTDESK_SEARCH_LANGUAGES", ["en", "ru"])]
+# On by default, but only does anything with the extra installed (`make semantic`); 0 turns it off regardless.
+FACTDESK_SEMANTIC = env_bool("FACTDESK_SEMANTIC", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -379,12 +381,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tracker.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filters.FilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["tracker.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "tracker.api.parsers.StrictContentNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -408,6 +410,27 @@ SPECTACULAR_SETTINGS = {
         "ClaimantKindEnum": "tracker.models.Claimant.Kind",
         "SourceKindEnum": "tracker.models.Source.Kind",
         "MatchKindEnum": "tracker.finding.matching.MATCH_KINDS",
+    },
+    # The JSON body of factchecks/import/ (tracker.api.finding), one component for both of its
+    # JSON media types, so generated clients get one model for it.
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "ClaimReviewDocument": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": (
+                    "A JSON-LD object: a ClaimReview, a DataFeed of them (dataFeedElement) or an ItemList "
+                    "(itemListElement), with schema.org's keys (@type, claimReviewed, url, reviewRating, ...)."
+                ),
+            },
+            "ClaimReviewImport": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/ClaimReviewDocument"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/ClaimReviewDocument"}},
+                ],
+                "description": "One ClaimReview (or DataFeed, or ItemList), or a list of them.",
+            },
+        }
     },
 }
 

@@ -86,12 +86,13 @@ class StaleVersion(WorkflowError):
 
     status = 412
 
-    def __init__(self, current: Claim):
+    def __init__(self, current: Claim, seen: int | None = None):
         super().__init__(
             f"This claim was changed by someone else (it is now at version {current.version}); "
             "reload it and apply your change again."
         )
         self.current = current
+        self.seen = seen  # the version the caller read, when it said
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,10 @@ def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
 
 def locked_claims():
     """Claims read under a row lock, with the related rows an answer shows (only the claim's row is locked)."""
-    return Claim.all_objects.select_related("rating", "assignee", "created_by").select_for_update(of=("self",))
+    # The claimant too: a change of what search finds re-indexes the claim from it (tracker.claims.edit_claim).
+    return Claim.all_objects.select_related("rating", "assignee", "created_by", "claimant").select_for_update(
+        of=("self",)
+    )
 
 
 def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
@@ -223,7 +227,7 @@ def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
     else:
         locked = locked_claims().get(pk=claim.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked)
+        raise StaleVersion(locked, seen=expected_version)
     return locked
 
 

@@ -8,6 +8,7 @@ FACTDESK_FUZZ_EXAMPLES for a longer run.
 
 import json
 import os
+import re
 
 import pytest
 import schemathesis
@@ -86,6 +87,32 @@ class SchemaTests:
         article = schemas["ArticleEdited"]
         assert {"id", "body_sha256", "created_at", "updated_at"} <= set(article["required"])
         assert article["properties"]["body_sha256"]["readOnly"] is True
+
+    def test_component_names_say_each_word_once(self, client):
+        schema = client.get("/api/schema/?format=json").json()
+        names = set(schema["components"]["schemas"])
+        doubled = [name for name in names if re.search(r"(Request|Input)Request$|ListList$", name)]
+        assert doubled == []
+        bodies = {"TokenRequest", "MatchRequest", "MergeRequest", "FetchRequest", "CheckworthinessRequest"}
+        assert (
+            bodies | {"AppearanceRequest", "EvidenceRequest", "CommentRequest", "PaginatedArticleSummaryList"} <= names
+        )
+        token = schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]["content"]["application/json"]
+        assert token["schema"] == {"$ref": "#/components/schemas/TokenRequest"}
+        # Every component still has one name: the response schemas kept theirs.
+        assert {"Token", "Article", "ArticleEdited", "ArticleSummary", "Evidence", "Comment", "Match"} <= names
+
+    def test_the_fact_check_import_declares_its_bodies(self, client):
+        schema = client.get("/api/schema/?format=json").json()
+        content = schema["paths"]["/api/v1/factchecks/import/"]["post"]["requestBody"]["content"]
+        assert content["text/csv"]["schema"]["type"] == "string"
+        for media_type in ("application/ld+json", "application/json"):
+            assert content[media_type]["schema"] == {"$ref": "#/components/schemas/ClaimReviewImport"}
+        document = {"$ref": "#/components/schemas/ClaimReviewDocument"}
+        assert schema["components"]["schemas"]["ClaimReviewImport"]["oneOf"] == [
+            document,
+            {"type": "array", "items": document},
+        ]
 
     def test_swagger_ui_loads_nothing_from_a_cdn(self, client):
         response = client.get("/api/docs/")

@@ -153,3 +153,54 @@ class SimilarTests:
 
 def patriot_id(archive):
     return archive["https://checks.example/patriot-1000"].pk
+
+
+@pytest.mark.django_db
+class LoggedClaimMatchesTests:
+    """POST claims/ answers what the claim was possibly checked as before, as the log-claim form shows it."""
+
+    def test_a_logged_claim_answers_the_fact_checks_and_claims_it_matches(self, api_for, archive):
+        twin = make_claim(text="NATO helps buy up to 1,000 Patriot missiles.")
+        article = ArticleFactory(body="NATO will buy 1,000 Patriot missiles for Ukraine, officials said.")
+        body = {
+            "text": "NATO will buy a thousand Patriot missiles.",
+            "appearances": [{"article": article.pk, "quote": "NATO will buy 1,000 Patriot missiles for Ukraine"}],
+        }
+        response = api_for("reporter").post("/api/v1/claims/", body, format="json")
+        assert response.status_code == 201, response.content
+        claim = response.json()
+        matches = claim["matches"]
+        assert claim["id"] not in [m["id"] for m in matches if m["kind"] == "claim"]  # itself left out
+        assert matches[0] == {
+            "kind": "factcheck",
+            "id": patriot_id(archive),
+            "text": "NATO will buy 1,000 Patriot missiles for Ukraine.",
+            "url": "https://checks.example/patriot-1000",
+            "rating": "Mostly false",
+            "status": None,
+            "publisher": "Example Checks",
+            "headline": "Patriots for Kyiv?",
+            "score": matches[0]["score"],
+        }
+        assert ("claim", twin.pk) in [(m["kind"], m["id"]) for m in matches]
+        assert len(matches) <= 5
+        # The same as the claim page's Similar panel (GET similar/) shows once saved.
+        similar = api_for("reporter").get(f"/api/v1/claims/{claim['id']}/similar/").json()["results"]
+        assert [(m["kind"], m["id"]) for m in similar] == [(m["kind"], m["id"]) for m in matches]
+
+    def test_a_claim_like_nothing_answers_no_matches(self, api_for, archive):
+        article = ArticleFactory(body="Zebras quietly unionised the savannah.")
+        body = {"text": "Zebras unionised.", "appearances": [{"article": article.pk, "quote": "Zebras quietly"}]}
+        response = api_for("editor").post("/api/v1/claims/", body, format="json")
+        assert response.status_code == 201
+        assert response.json()["matches"] == []
+
+    def test_only_the_creation_answers_matches_and_the_schema_says_so(self, api_for, client, archive):
+        claim = make_claim(text="NATO will buy Patriot missiles.")
+        assert "matches" not in api_for("editor").get(f"/api/v1/claims/{claim.pk}/").json()
+        schema = client.get("/api/schema/?format=json").json()
+        created = schema["paths"]["/api/v1/claims/"]["post"]["responses"]["201"]["content"]["application/json"]
+        component = created["schema"]["$ref"].rsplit("/", 1)[-1]
+        matches = schema["components"]["schemas"][component]["properties"]["matches"]
+        assert matches["items"]["$ref"] == "#/components/schemas/Match"
+        assert "matches" in schema["components"]["schemas"][component]["required"]

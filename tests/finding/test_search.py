@@ -1,6 +1,7 @@
 """Search of claims (DESIGN §6) through the API and the queue, the same on SQLite and PostgreSQL."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, ClaimantFactory, make_claim, make_user
@@ -142,3 +143,65 @@ def test_rebuild_search_command_reports_the_claims(corpus):
     assert set(search.search_claims(Claim.objects.all(), "Rubio").values_list("pk", flat=True)) == ids(
         corpus, "spare", "contract"
     )
+
+
+def test_ascii_text_is_normalised_as_the_unicode_walk_does():
+    from tracker.finding import text
+
+    every_ascii = "".join(chr(i) for i in range(128))
+    samples = [every_ascii, "NATO's Patriot-2 systems, U.S. (1990s)", "MiXeD CaSe\tand\nlines", ""]
+    for sample in samples:
+        assert text.normalise(sample) == text._normalise_unicode(sample)
+    assert text.normalise(None) == ""
+    assert text.normalise("Café ZÜRICH ёж") == "cafe zurich еж"
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics and plans")
+class RareWordTests:
+    """A word the statistics do not show to be common is read from the GIN index first (issue 7 at 1M)."""
+
+    @pytest.fixture
+    def analysed(self, corpus):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tracker_claim")
+        search.forget_statistics()
+        yield corpus
+        search.forget_statistics()
+
+    def probes(self, api_for, value):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            found = api_search(api_for, value)
+        return found, [q["sql"] for q in captured if q["sql"].startswith("SELECT id FROM tracker_claim")]
+
+    def test_a_rare_word_is_read_by_id_and_finds_the_same_claims(self, api_for, analysed):
+        found, probes = self.probes(api_for, "patriot")
+        assert found == ids(analysed, "nato") and len(probes) == 1
+        found, _ = self.probes(api_for, "rubio -contract")
+        assert found == ids(analysed, "spare")
+        assert self.probes(api_for, "nowhere")[0] == set()
+
+    def test_more_matches_than_the_cap_go_to_the_date_walk(self, api_for, analysed, monkeypatch):
+        monkeypatch.setattr(search, "RARE_CAP", 1)
+        monkeypatch.setattr(search, "_word_shares", lambda: ({}, 4))  # no word listed: any may be rare
+        found, probes = self.probes(api_for, "rubio")
+        assert found == ids(analysed, "spare", "contract") and len(probes) == 1
+
+    def test_without_statistics_or_positive_words_nothing_is_probed(self, api_for, corpus, monkeypatch):
+        monkeypatch.setattr(search, "_word_shares", lambda: None)
+        assert self.probes(api_for, "patriot") == (ids(corpus, "nato"), [])
+        monkeypatch.undo()
+        search.forget_statistics()
+        assert self.probes(api_for, "-patriot")[1] == []
+
+    def test_the_statistics_decide_which_words_may_be_rare(self, monkeypatch):
+        monkeypatch.setattr(search, "_word_shares", lambda: ({"the": 0.8, "of": 0.6, "zurich": 0.001}, 1_000_000))
+        assert not search.may_be_rare(search.parse("the"))
+        assert not search.may_be_rare(search.parse("the of"))
+        assert search.may_be_rare(search.parse("zurich"))  # 1,000 claims
+        assert search.may_be_rare(search.parse("the 50000"))  # a word the statistics do not list
+        assert not search.may_be_rare(search.parse("the -zurich"))
+        assert not search.may_be_rare(search.parse("-the"))

@@ -82,7 +82,11 @@ class SimilarPanelTests:
         assert evidence.source.url == "https://partner.example/patriots"
         assert "Misleading" in evidence.excerpt and evidence.stance == "context"
         again = client.post(url, {"factcheck": desk["factcheck"].pk}, follow=True)
-        assert "already evidence" in again.content.decode()
+        shown = [(m.level_tag, str(m)) for m in again.context["messages"]]
+        assert shown[-1] == (
+            "error",
+            f"“{desk['factcheck']}” was not added: This source is already linked to the claim as evidence.",
+        )
         assert Evidence.objects.filter(claim=claim).count() == 1
 
     def test_merge_from_the_claim_page(self, client, desk):
@@ -108,7 +112,9 @@ class SimilarPanelTests:
             {"into": keep.pk, "version": duplicate.version + 5},
             follow=True,
         )
-        assert "changed since you opened it" in stale.content.decode()
+        assert (
+            f"Claim #{duplicate.pk} was not merged: This claim was changed by someone else" in stale.content.decode()
+        )
         assert not Claim.all_objects.get(pk=duplicate.pk).in_trash
         login(client, "reporter")
         refused = client.post(reverse("claim-merge", args=[duplicate.pk]), {"into": keep.pk, "version": 1})

@@ -42,7 +42,15 @@ class TrashPageTests:
         response = client_for(editor).post(
             f"/claims/{trashed.pk}/restore/", {"version": trashed.version - 1, "next": "trash"}, follow=True
         )
-        assert "changed since the list was shown" in response.content.decode()
+        assert response.redirect_chain[-1][0] == "/claims/trash/"
+        shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        assert shown == [
+            (
+                "error",
+                f"Claim #{trashed.pk}: This claim was changed by someone else (it is now at version "
+                f"{trashed.version}); reload it and apply your change again.",
+            )
+        ]
         assert Claim.all_objects.get(pk=trashed.pk).in_trash
 
     def test_a_reporter_is_refused_and_sees_no_link(self, client_for, reporter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -14,7 +15,10 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange
 
+from tracker import claims
 from tracker.errors import DeskError
+from tracker.models import Claim
+from tracker.workflow import ClaimFrozen, StaleVersion
 
 # Largest id a bigint column holds; a bigger number names no row.
 MAX_ID = 2**63 - 1
@@ -33,12 +37,70 @@ def is_valid_id(model, raw) -> bool:
     return not isinstance(value, int) or 1 <= value <= MAX_ID
 
 
+def refusal_text(exc: DeskError | ValidationError) -> str:
+    """What the admin user is told about a refusal; a stale claim says who changed what since it was read."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    if isinstance(exc, StaleVersion) and exc.seen is not None:
+        return stale_message(exc.current, exc.seen)
+    return str(exc)
+
+
 def add_refusal(form, exc: DeskError) -> None:
     """Put a domain refusal on the form field it names, or above the form when the form has no such field."""
     field = exc.field if exc.field in form.fields else None
+    message = refusal_text(exc)
     # The form's own checks may already say it (the duplicate is visible by now); once is enough.
-    if str(exc) not in [str(message) for errors in form.errors.values() for message in errors]:
-        form.add_error(field, str(exc))
+    if message not in [str(text) for errors in form.errors.values() for text in errors]:
+        form.add_error(field, message)
+    if isinstance(exc, ClaimFrozen):
+        for name in Claim.FROZEN_FIELDS:
+            if name in form.fields and name in form.changed_data:
+                form.add_error(name, "Frozen in this status.")
+
+
+@contextmanager
+def refusals_on(form):
+    """Show a DeskError raised inside (a check in a form's or formset's clean()) on that form, by add_refusal.
+
+    A formset has no fields of its own: its refusal goes above its rows.
+    """
+    try:
+        yield
+    except DeskError as exc:
+        if not hasattr(form, "fields"):
+            raise ValidationError(refusal_text(exc)) from exc
+        add_refusal(form, exc)
+
+
+def stale_message(current: Claim, seen_version: int) -> str:
+    """Say who changed the claim since seen_version and which fields, for a refused stale form."""
+    records = list(current.history.filter(version__gte=seen_version).order_by("history_date", "history_id"))
+    # The last record of that version: tags set after a save share its version.
+    seen = next((r for r in reversed(records) if r.version == seen_version), None)
+    later = [r for r in records if r.version > seen_version]
+    who = sorted({str(r.history_user) for r in later if r.history_user is not None})
+    changed = []
+    if seen is not None and later:
+        names = [
+            change.field for change in later[-1].diff_against(seen, included_fields=claims.EDITABLE_FIELDS).changes
+        ]
+        # diff_against() skips fields forms do not edit, such as the status.
+        names += [name for name in ("status", "deleted_at") if getattr(later[-1], name) != getattr(seen, name)]
+        for name in names:
+            label = Claim._meta.get_field(name).verbose_name
+            if name == "tags":
+                changed.append(label)
+                continue
+            value = getattr(current, f"get_{name}_display", lambda n=name: getattr(current, n))()
+            text = str(value) if value not in (None, "") else "empty"
+            changed.append(f"{label} (now “{text[:60]}{'…' if len(text) > 60 else ''}”)")
+    by = f" by {', '.join(who)}" if who else ""
+    what = f": {'; '.join(changed)}" if changed else ""
+    return (
+        f"Not saved: this claim was changed{by} after you opened it (version {seen_version} → {current.version})"
+        f"{what}. Reload the page to see the claim as it is now, then apply your change again."
+    )
 
 
 class SafeInputAdmin(admin.ModelAdmin):
@@ -54,9 +116,10 @@ class SafeInputAdmin(admin.ModelAdmin):
     the refusal on its field, and actions report one with ``refuse``.
     """
 
-    def refuse(self, request, exc: DeskError, about: str = "") -> None:
+    def refuse(self, request, exc: DeskError | ValidationError, about: str = "") -> None:
         """Tell the admin user why the domain refused, as an error message (for actions and inline saves)."""
-        self.message_user(request, f"{about}: {exc}" if about else str(exc), messages.ERROR)
+        message = refusal_text(exc)
+        self.message_user(request, f"{about}: {message}" if about else message, messages.ERROR)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tracker import claims, history, roles, workflow
-from tracker.admin.base import HistoryAdmin, add_refusal, shorten
+from tracker.admin.base import HistoryAdmin, add_refusal, refusals_on, shorten
 from tracker.admin.forms import (
     AppearanceForm,
     BulkTransitionForm,
@@ -28,8 +28,8 @@ from tracker.admin.forms import (
     PriorityForm,
     TagNameForm,
     TransitionForm,
-    stale_message,
 )
+from tracker.errors import DeskError
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Source
 
 Status = Claim.Status
@@ -137,13 +137,11 @@ class EvidenceFormSet(DomainFormSet):
             return
         forms = list(self.live_forms())
         changing = any(form.instance.pk for form in forms) or bool(self.deleted_forms)
-        try:
+        with refusals_on(self):
             if changing:
                 claims.check_evidence_editable(self.instance, self.user)
             elif forms:
                 claims.check_evidence_editable(self.instance, self.user, adding=True)
-        except workflow.WorkflowError as exc:
-            raise ValidationError(str(exc)) from exc
 
     def save_new(self, form, commit=True):
         data = form.cleaned_data
@@ -427,9 +425,7 @@ class ClaimAdmin(HistoryAdmin):
                 to, note, version = (form.cleaned_data[k] for k in ("to", "note", "version"))
                 try:
                     workflow.transition(claim, to=to, by=request.user, note=note, expected_version=version)
-                except workflow.StaleVersion as exc:
-                    form.add_error(None, stale_message(exc.current, version))
-                except workflow.WorkflowError as exc:
+                except DeskError as exc:
                     add_refusal(form, exc)
                 else:
                     self.message_user(request, f"The claim is now {STATUS_LABELS[to].lower()}.", messages.SUCCESS)
@@ -523,10 +519,8 @@ class ClaimAdmin(HistoryAdmin):
         for claim in queryset:
             try:
                 change(claim)
-            except workflow.WorkflowError as exc:
+            except (DeskError, ValidationError) as exc:
                 self.refuse(request, exc, f"“{shorten(claim.text, 60)}”")
-            except ValidationError as exc:
-                self.message_user(request, f"“{shorten(claim.text, 60)}”: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 succeeded += 1
         if succeeded and done:

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from tracker import articles, claims, references
+from tracker.admin.base import refusals_on
 from tracker.models import Appearance, Article, Claim, Evidence, Source, Tag
 from tracker.reading import anchoring
-from tracker.workflow import ClaimFrozen, EditForbidden, StaleVersion, WorkflowError, lock_claim
+from tracker.workflow import lock_claim
 
 MAX_INT = 2**31 - 1
 
@@ -156,10 +157,8 @@ class EvidenceForm(forms.ModelForm):
         if self.request is None or self.errors:
             return cleaned
         claim = self.instance.claim if self.instance.pk else cleaned.get("claim")
-        try:
+        with refusals_on(self):
             claims.check_evidence_editable(claim, self.request.user, adding=self.instance.pk is None)
-        except WorkflowError as exc:
-            raise ValidationError(str(exc)) from exc
         return cleaned
 
 
@@ -203,51 +202,12 @@ class ClaimAdminForm(forms.ModelForm):
             )
         if self.errors:
             return cleaned
-        try:
+        with refusals_on(self):
             # Inside the admin's transaction: the row stays locked until the
             # save, so the check below still holds when edit_claim runs.
             current = lock_claim(self.instance, cleaned.get("expected_version"))
             claims.check_editable(current, self.request.user, claims.changed_fields(current, self.changes()))
-        except StaleVersion as exc:
-            raise ValidationError(stale_message(exc.current, cleaned.get("expected_version")), code="stale") from exc
-        except ClaimFrozen as exc:
-            for name in Claim.FROZEN_FIELDS:
-                if name in self.changed_data and name in self.fields:
-                    self.add_error(name, "Frozen in this status.")
-            raise ValidationError(str(exc), code="frozen") from exc
-        except EditForbidden as exc:
-            raise ValidationError(str(exc), code="forbidden") from exc
         return cleaned
-
-
-def stale_message(current: Claim, seen_version: int) -> str:
-    """Say who changed the claim since seen_version and which fields, for a refused stale form."""
-    records = list(current.history.filter(version__gte=seen_version).order_by("history_date", "history_id"))
-    # The last record of that version: tags set after a save share its version.
-    seen = next((r for r in reversed(records) if r.version == seen_version), None)
-    later = [r for r in records if r.version > seen_version]
-    who = sorted({str(r.history_user) for r in later if r.history_user is not None})
-    changed = []
-    if seen is not None and later:
-        names = [
-            change.field for change in later[-1].diff_against(seen, included_fields=claims.EDITABLE_FIELDS).changes
-        ]
-        # diff_against() skips fields forms do not edit, such as the status.
-        names += [name for name in ("status", "deleted_at") if getattr(later[-1], name) != getattr(seen, name)]
-        for name in names:
-            label = Claim._meta.get_field(name).verbose_name
-            if name == "tags":
-                changed.append(label)
-                continue
-            value = getattr(current, f"get_{name}_display", lambda n=name: getattr(current, n))()
-            text = str(value) if value not in (None, "") else "empty"
-            changed.append(f"{label} (now “{text[:60]}{'…' if len(text) > 60 else ''}”)")
-    by = f" by {', '.join(who)}" if who else ""
-    what = f": {'; '.join(changed)}" if changed else ""
-    return (
-        f"Not saved: this claim was changed{by} after you opened it (version {seen_version} → {current.version})"
-        f"{what}. Reload the page to see the claim as it is now, then apply your change again."
-    )
 
 
 class TransitionForm(forms.Form):

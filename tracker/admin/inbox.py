@@ -10,7 +10,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tracker.admin.base import HistoryAdmin, ReadOnlyAdmin, shorten
+from tracker.admin.base import HistoryAdmin, ReadOnlyAdmin, refusals_on, shorten
 from tracker.inbox import feeds, webhooks
 from tracker.inbox.models import Comment, Feed, FeedEntry, Notification, Webhook, WebhookDelivery, WorkerHeartbeat
 
@@ -33,10 +33,10 @@ class FeedAdminForm(forms.ModelForm):
         fields = ["url", "title", "kind", "outlet", "active", "interval_minutes"]
 
     def clean_url(self):
-        try:
-            return feeds.check_feed_url(self.cleaned_data["url"])
-        except feeds.FeedInvalid as exc:
-            raise forms.ValidationError(str(exc)) from None
+        url = self.cleaned_data["url"]
+        with refusals_on(self):
+            url = feeds.check_feed_url(url)
+        return url
 
 
 @admin.register(Feed)
@@ -85,10 +85,10 @@ class WebhookAdminForm(forms.ModelForm):
         fields = ["url", "secret", "events", "active", "description"]
 
     def clean_url(self):
-        try:
-            return feeds.check_feed_url(self.cleaned_data["url"])
-        except feeds.FeedInvalid as exc:
-            raise forms.ValidationError(str(exc)) from None
+        url = self.cleaned_data["url"]
+        with refusals_on(self):
+            url = feeds.check_feed_url(url)
+        return url
 
 
 @admin.register(Webhook)

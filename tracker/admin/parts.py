@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from tracker import claims, roles, workflow
 from tracker.admin.base import HistoryAdmin, ReadOnlyAdmin, SafeInputAdmin, shorten
 from tracker.admin.forms import AppearanceForm, EvidenceForm
+from tracker.errors import DeskError
 from tracker.models import Appearance, Correction, Evidence, TrashedClaim, VerificationEvent
 
 
@@ -71,7 +72,7 @@ class AppearanceAdmin(HistoryAdmin):
         for appearance in queryset.select_related("claim"):
             try:
                 claims.remove_appearance(appearance, by=request.user)
-            except workflow.WorkflowError as exc:
+            except (DeskError, ValidationError) as exc:
                 self.refuse(request, exc, f"“{shorten(appearance.quote, 60)}” stays")
 
 
@@ -127,7 +128,7 @@ class EvidenceAdmin(HistoryAdmin):
         for evidence in queryset.select_related("claim", "source"):
             try:
                 claims.remove_evidence(evidence, by=request.user)
-            except workflow.WorkflowError as exc:
+            except (DeskError, ValidationError) as exc:
                 self.refuse(request, exc, str(evidence))
 
 
@@ -225,7 +226,7 @@ class TrashAdmin(SafeInputAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         try:
             workflow.restore(claim, by=request.user)
-        except workflow.WorkflowError as exc:
+        except (DeskError, ValidationError) as exc:
             self.refuse(request, exc)
             return HttpResponseRedirect(reverse("admin:tracker_trashedclaim_changelist"))
         self.log_change(request, claim, "Restored from the trash.")
@@ -238,10 +239,8 @@ class TrashAdmin(SafeInputAdmin):
         for claim in queryset:
             try:
                 workflow.restore(claim, by=request.user)
-            except workflow.WorkflowError as exc:
+            except (DeskError, ValidationError) as exc:
                 self.refuse(request, exc, f"“{shorten(claim.text, 60)}”")
-            except ValidationError as exc:
-                self.message_user(request, f"“{shorten(claim.text, 60)}”: {'; '.join(exc.messages)}", messages.ERROR)
             else:
                 self.log_change(request, claim, "Restored from the trash.")
                 restored += 1

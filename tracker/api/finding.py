@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,6 +18,7 @@ from tracker.api import pagination
 from tracker.api.permissions import _outside_answer
 from tracker.api.reading import OneObjectSchema
 from tracker.api.schema import CONFLICT, ERROR, IF_MATCH
+from tracker.api.serializers import MatchesSerializer, match_row
 from tracker.api.views import PRECONDITION_REQUIRED, STALE, ApiMixin, _id_or_404, body_dict, expected_version
 from tracker.finding import factchecks, matching, merge
 from tracker.finding.models import FactCheck
@@ -124,9 +124,9 @@ class FactCheckViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         "published_at, claimant, language, summary. Upserts by url; a bad item is reported in errors (by index) "
         "and skipped, the others are stored. A payload that cannot be read at all is a 400.",
         request={
-            "application/ld+json": {"type": "object", "additionalProperties": True},
-            "application/json": {"type": "object", "additionalProperties": True},
-            "text/csv": {"type": "string"},
+            "application/ld+json": {"$ref": "#/components/schemas/ClaimReviewImport"},
+            "application/json": {"$ref": "#/components/schemas/ClaimReviewImport"},
+            "text/csv": {"type": "string", "description": "A header row, then one fact-check a row (UTF-8)."},
         },
         responses={200: ImportResultSerializer, 400: OpenApiResponse(ERROR)},
     )
@@ -163,51 +163,6 @@ class MatchRequestSerializer(serializers.Serializer):
         if not isinstance(self.initial_data.get("text"), str):
             raise serializers.ValidationError("Give the text as a string.")
         return value
-
-
-class MatchSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(matching.MATCH_KINDS)
-    id = serializers.IntegerField()
-    text = serializers.CharField()
-    url = serializers.CharField(help_text="A fact-check's own URL; a claim's public page, or its desk page.")
-    rating = serializers.CharField(allow_null=True, help_text="A claim's rating slug, a fact-check's label.")
-    status = serializers.CharField(allow_null=True, help_text="A claim's status (null for a fact-check).")
-    publisher = serializers.CharField(allow_blank=True)
-    headline = serializers.CharField(allow_blank=True)
-    score = serializers.FloatField(help_text="0–1: 1 is the query's own words.")
-
-
-class MatchesSerializer(serializers.Serializer):
-    results = MatchSerializer(many=True)
-
-
-def match_row(match: matching.Match, request) -> dict:
-    """Shape one match for the API (and the UI's panels, which show the same fields)."""
-    obj = match.object
-    if match.kind == "factcheck":
-        return {
-            "kind": "factcheck",
-            "id": obj.pk,
-            "text": obj.claim_reviewed,
-            "url": obj.url,
-            "rating": obj.rating_label or None,
-            "status": None,
-            "publisher": obj.publisher,
-            "headline": obj.headline,
-            "score": match.score,
-        }
-    path = obj.get_public_url() if obj.public_snapshot else obj.get_absolute_url()
-    return {
-        "kind": "claim",
-        "id": obj.pk,
-        "text": obj.text,
-        "url": request.build_absolute_uri(path) if request is not None else path,
-        "rating": obj.rating.slug if obj.rating_id else None,
-        "status": obj.status,
-        "publisher": settings.FACTDESK_ORG_NAME,
-        "headline": "",
-        "score": match.score,
-    }
 
 
 class DeskReader(BasePermission):

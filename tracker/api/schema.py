@@ -76,6 +76,16 @@ class FactdeskAutoSchema(AutoSchema):
             responses.setdefault(code, response)
         return responses
 
+    def get_serializer_name(self, serializer, direction) -> str:
+        # A serializer named for the body it reads (TokenRequestSerializer, EvidenceInputSerializer)
+        # would become "TokenRequestRequest": drf-spectacular adds "Request" to every request
+        # component itself (COMPONENT_SPLIT_REQUEST), so the word is dropped here once.
+        name = super().get_serializer_name(serializer, direction).removesuffix("Serializer")
+        if direction == "request":
+            for word in ("Request", "Input"):
+                name = name.removesuffix(word)
+        return name
+
     def get_auth(self):
         auth = super().get_auth()
         # Operations anonymous callers may use (published claims, ClaimReviews) say so,

@@ -8,14 +8,17 @@ username. Serializers only parse and shape; writes go through the domain
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tracker import claimants, claimreview, claims, references
+from tracker.finding.matching import MATCH_KINDS, Match
 from tracker.models import (
     Appearance,
     Article,
@@ -27,6 +30,7 @@ from tracker.models import (
     Source,
     Tag,
     http_url_validator,
+    public_slug_of,
 )
 
 # Largest id PostgreSQL's bigint holds; anything bigger cannot name a row.
@@ -105,6 +109,8 @@ class OutletSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "domain", "country", "language"]
 
 
+# In the schema "ArticleSummary": "ArticleList" would make its page "PaginatedArticleListList".
+@extend_schema_serializer(component_name="ArticleSummary")
 class ArticleListSerializer(serializers.ModelSerializer):
     outlet = id_field(Outlet, allow_null=True, required=False)
     translation_of = id_field(Article, allow_null=True, required=False)
@@ -135,6 +141,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         extra_kwargs = {"url": {"allow_null": True, "required": False, "validators": [http_url_validator]}}
 
 
+@extend_schema_serializer(component_name="Article")  # not the summary's name it would inherit
 class ArticleSerializer(ArticleListSerializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
@@ -157,6 +164,7 @@ class QuoteOutcomeSerializer(serializers.Serializer):
     new_quote = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="ArticleEdited")
 class ArticleEditedSerializer(ArticleSerializer):
     """An article after an edit or a re-import, with what became of each of its quotes."""
 
@@ -322,26 +330,27 @@ class ClaimSerializer(serializers.ModelSerializer):
         """
         tz = timezone.get_current_timezone()
         rating, assignee, created_by = claim.rating, claim.assignee, claim.created_by
-        fast = {
-            "id": claim.pk,
-            "text": claim.text,
-            "claimant": claim.claimant_id,
-            "claim_date": claim.claim_date.isoformat() if claim.claim_date else None,
-            "status": claim.status,
-            "rating": rating.slug if rating is not None else None,
-            "verdict_summary": claim.verdict_summary,
-            "verdict_explanation": claim.verdict_explanation,
-            "tags": [tag.name for tag in claim.tags.all()],
-            "assignee": assignee.username if assignee is not None else None,
-            "priority": claim.priority,
-            "version": claim.version,
-            "created_by": created_by.username if created_by is not None else None,
-            "created_at": api_datetime(claim.created_at, tz),
-            "updated_at": api_datetime(claim.updated_at, tz),
-            "published_at": api_datetime(claim.published_at, tz),
-            "appearances": [appearance_dict(a, tz) for a in claim.appearances.all()],
-            "public_url": None if claim.public_snapshot is None else claimreview.public_url(claim),
-        }
+        fast = claim_fields(
+            claim.pk,
+            claim.text,
+            claim.claimant_id,
+            claim.claim_date,
+            claim.status,
+            rating.slug if rating is not None else None,
+            claim.verdict_summary,
+            claim.verdict_explanation,
+            [tag.name for tag in claim.tags.all()],
+            assignee.username if assignee is not None else None,
+            claim.priority,
+            claim.version,
+            created_by.username if created_by is not None else None,
+            claim.created_at,
+            claim.updated_at,
+            claim.published_at,
+            [appearance_dict(a, tz) for a in claim.appearances.all()],
+            None if claim.public_snapshot is None else claimreview.public_url(claim),
+            tz,
+        )
         # Fields added later without a line above still answer, in Meta.fields order: method fields by their
         # method, others through DRF. Building DRF's fields costs more than 50 rows, so only the latter do.
         for name in self.Meta.fields:
@@ -349,6 +358,56 @@ class ClaimSerializer(serializers.ModelSerializer):
                 method = self._method_fields().get(name)
                 fast[name] = getattr(self, method)(claim) if method else _by_field(self.fields[name], claim)
         return {name: fast[name] for name in self.Meta.fields}
+
+    @classmethod
+    def of_rows(cls, rows: list[dict], tags: dict[int, list[str]], appearances: dict[int, list]) -> list[dict]:
+        """What ``ClaimSerializer(claims, many=True).data`` answers, from plain rows instead of model instances.
+
+        rows are ``CLAIM_ROW_FIELDS`` (api.views.desk_claim_rows), tags each claim's tag names in order,
+        appearances each claim's appearance rows (attributes as ``appearance_dict`` reads them, plus
+        ``article_url``). The desk's list is the API's hottest read: instances, their related
+        objects and per-claim managers cost more than the rows themselves (issue 8).
+        """
+        tz = timezone.get_current_timezone()
+        results = []
+        for row in rows:
+            pk = row["id"]
+            parts = appearances.get(pk, ())
+            public_url = None
+            if row["is_public"]:
+                public_url = claimreview.public_url_of(pk, public_slug_of(row["public_text"], row["text"]))
+            fields = claim_fields(
+                pk,
+                row["text"],
+                row["claimant_id"],
+                row["claim_date"],
+                row["status"],
+                row["rating__slug"],
+                row["verdict_summary"],
+                row["verdict_explanation"],
+                tags.get(pk, []),
+                row["assignee__username"],
+                row["priority"],
+                row["version"],
+                row["created_by__username"],
+                row["created_at"],
+                row["updated_at"],
+                row["published_at"],
+                [appearance_dict(a, tz) for a in parts],
+                public_url,
+                tz,
+            )
+            fields["claimreview_warnings"] = claimreview.warnings(
+                SimpleNamespace(
+                    claimant_id=row["claimant_id"],
+                    claim_date=row["claim_date"],
+                    has_appearance_url=any(a.article_url for a in parts),
+                )
+            )
+            if not results and list(fields) != cls.Meta.fields:
+                raise NotImplementedError("ClaimSerializer has fields of_rows does not write: add them there.")
+            results.append(fields)
+        return results
 
     @classmethod
     def _method_fields(cls) -> dict[str, str]:
@@ -359,6 +418,86 @@ class ClaimSerializer(serializers.ModelSerializer):
                 if isinstance(field, serializers.SerializerMethodField)
             }
         return cls._method_names
+
+
+# The columns of the desk's claim list (ClaimSerializer.of_rows), read with .values() (api.views.desk_claim_rows).
+CLAIM_ROW_FIELDS = (
+    "id",
+    "text",
+    "claimant_id",
+    "claim_date",
+    "status",
+    "rating__slug",
+    "verdict_summary",
+    "verdict_explanation",
+    "assignee__username",
+    "priority",
+    "version",
+    "created_by__username",
+    "created_at",
+    "updated_at",
+    "published_at",
+)
+# Of each appearance (named rows; ``article_url`` tells claimreview.warnings whether any has a URL).
+APPEARANCE_ROW_FIELDS = (
+    "claim_id",
+    "pk",
+    "article_id",
+    "quote",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "attribution",
+    "anchor_state",
+    "needs_confirmation",
+    "created_at",
+    "article_url",
+)
+
+
+def claim_fields(
+    pk,
+    text,
+    claimant_id,
+    claim_date,
+    status,
+    rating,
+    verdict_summary,
+    verdict_explanation,
+    tags,
+    assignee,
+    priority,
+    version,
+    created_by,
+    created_at,
+    updated_at,
+    published_at,
+    appearances,
+    public_url,
+    tz,
+) -> dict:
+    """ClaimSerializer's fields but claimreview_warnings, from their values (instances and rows alike)."""
+    return {
+        "id": pk,
+        "text": text,
+        "claimant": claimant_id,
+        "claim_date": claim_date.isoformat() if claim_date else None,
+        "status": status,
+        "rating": rating,
+        "verdict_summary": verdict_summary,
+        "verdict_explanation": verdict_explanation,
+        "tags": tags,
+        "assignee": assignee,
+        "priority": priority,
+        "version": version,
+        "created_by": created_by,
+        "created_at": api_datetime(created_at, tz),
+        "updated_at": api_datetime(updated_at, tz),
+        "published_at": api_datetime(published_at, tz),
+        "appearances": appearances,
+        "public_url": public_url,
+    }
 
 
 def _by_field(field, instance):
@@ -665,3 +804,71 @@ class PublishedClaimSerializer(serializers.Serializer):
 class ClaimReviewField(serializers.Field):
     def to_representation(self, value):
         return value
+
+
+# --------------------------------------------------------------------------- matches (DESIGN §6)
+
+
+class MatchSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(MATCH_KINDS)
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    url = serializers.CharField(help_text="A fact-check's own URL; a claim's public page, or its desk page.")
+    rating = serializers.CharField(allow_null=True, help_text="A claim's rating slug, a fact-check's label.")
+    status = serializers.CharField(allow_null=True, help_text="A claim's status (null for a fact-check).")
+    publisher = serializers.CharField(allow_blank=True)
+    headline = serializers.CharField(allow_blank=True)
+    score = serializers.FloatField(help_text="0–1: 1 is the query's own words.")
+
+
+class MatchesSerializer(serializers.Serializer):
+    results = MatchSerializer(many=True)
+
+
+def match_row(match: Match, request) -> dict:
+    """Shape one match for the API (and the UI's panels, which show the same fields)."""
+    obj = match.object
+    if match.kind == "factcheck":
+        return {
+            "kind": "factcheck",
+            "id": obj.pk,
+            "text": obj.claim_reviewed,
+            "url": obj.url,
+            "rating": obj.rating_label or None,
+            "status": None,
+            "publisher": obj.publisher,
+            "headline": obj.headline,
+            "score": match.score,
+        }
+    path = obj.get_public_url() if obj.public_snapshot else obj.get_absolute_url()
+    return {
+        "kind": "claim",
+        "id": obj.pk,
+        "text": obj.text,
+        "url": request.build_absolute_uri(path) if request is not None else path,
+        "rating": obj.rating.slug if obj.rating_id else None,
+        "status": obj.status,
+        "publisher": settings.FACTDESK_ORG_NAME,
+        "headline": "",
+        "score": match.score,
+    }
+
+
+class ClaimCreatedSerializer(ClaimSerializer):
+    """A claim just logged, with what it was possibly checked as before (as the log-claim form shows).
+
+    The view gives the matches in the context ("matches": tracker.finding.matching.find_for_claim).
+    """
+
+    matches = serializers.SerializerMethodField(
+        help_text="Possibly checked before: the desk's other claims and the fact-checks most like this claim "
+        "(its text and quotes), best first, at most 5; what GET claims/{id}/similar/ answers."
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "matches"]
+        read_only_fields = fields
+
+    @extend_schema_field(MatchSerializer(many=True))
+    def get_matches(self, claim: Claim) -> list[dict]:
+        return [match_row(m, self.context.get("request")) for m in self.context.get("matches", [])]

@@ -11,7 +11,7 @@ import re
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -23,11 +23,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -35,8 +35,10 @@ from rest_framework.views import APIView
 from tracker import articles, claimreview, claims, history, references, roles, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
+from tracker.api.authentication import TokenAuthentication
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.idempotency import idempotent
+from tracker.api.listing import claim_parts, desk_claim_rows
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -45,9 +47,11 @@ from tracker.api.permissions import (
     PublicPermission,
     _outside_answer,
 )
+from tracker.api.renderers import FastJSONRenderer
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.bulk import export
 from tracker.clients import client_address
+from tracker.finding import matching
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -93,7 +97,7 @@ CLAIMREVIEW_SCHEMA = {
 }
 
 
-class JSONLDRenderer(JSONRenderer):
+class JSONLDRenderer(FastJSONRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
@@ -119,7 +123,7 @@ class ApiMixin:
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = [StrictJSONParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
     schema = FactdeskAutoSchema()
 
     def get_exception_handler(self):
@@ -448,8 +452,10 @@ PRECONDITION_REQUIRED = OpenApiResponse(ERROR, description='Send If-Match or "ve
     ),
     create=extend_schema(
         summary="Log a claim with its anchored appearances",
+        description="Answers the claim as logged, with `matches`: the desk's other claims and the fact-checks "
+        "it was possibly checked as before, best first (as the log-claim form shows them).",
         request=s.ClaimCreateSerializer,
-        responses={201: s.ClaimSerializer},
+        responses={201: s.ClaimCreatedSerializer},
         parameters=[ETAG],
     ),
     partial_update=extend_schema(
@@ -508,6 +514,13 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
     def serialize_claim(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim, context=self.get_serializer_context()).data
 
+    def filter_queryset(self, queryset):
+        if self.action in WRITE_ACTIONS:
+            # A write names its claim by id alone: the list's query filters do not apply (building and
+            # validating their form cost every write a few milliseconds for nothing).
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_object(self):
         claim = super().get_object()
         if self.action in WRITE_ACTIONS and transaction.get_connection().in_atomic_block:
@@ -515,14 +528,19 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return claim
 
     def claim_response(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
-        # From the claim the write returned (its related rows and tags already in hand), not read again.
-        linked = Appearance.objects.annotate(article_url=F("article__url")).order_by("article_id", "start", "id")
-        prefetch_related_objects([claim], "tags", Prefetch("appearances", queryset=linked))
+        # From the claim the write returned (its related rows, tags and, when it wrote them, appearances
+        # already in hand), not read again.
+        claims.answer_parts(claim)
         claim.has_appearance_url = any(a.article_url for a in claim.appearances.all())
         headers = {"ETag": claim.etag}
-        if code == status.HTTP_201_CREATED:
-            headers["Location"] = self.reverse_action("detail", args=[claim.pk])
-        return Response(self.serialize_claim(claim), status=code, headers=headers)
+        if code != status.HTTP_201_CREATED:
+            return Response(self.serialize_claim(claim), status=code, headers=headers)
+        headers["Location"] = self.reverse_action("detail", args=[claim.pk])
+        # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
+        # its appearances in hand, with their articles (no query to read them again).
+        found = matching.find_for_claim(claim, list(claim.appearances.all()))
+        context = {**self.get_serializer_context(), "matches": found}
+        return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -531,8 +549,14 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return renderers
 
     def list(self, request, *args, **kwargs):
+        csv = getattr(request.accepted_renderer, "format", None) == "csv"
+        if not csv and self.get_serializer_class() is s.ClaimSerializer:
+            # The desk's list, the API's hottest read: rows, not instances (ClaimSerializer.of_rows).
+            rows = self.paginate_queryset(self.filter_queryset(desk_claim_rows()))
+            tags, appearances = claim_parts([row["id"] for row in rows])
+            return self.get_paginated_response(s.ClaimSerializer.of_rows(rows, tags, appearances))
         queryset = self.filter_queryset(self.get_queryset())
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        if csv:
             # The whole filtered list, streamed: no pagination (DESIGN §9).
             return export.csv_response(queryset.order_by("-created_at", "-id"), public=self.is_public())
         page = self.paginate_queryset(queryset)
@@ -640,7 +664,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         description="Published claims only, as last published.",
         responses={200: OpenApiResponse(CLAIMREVIEW_SCHEMA)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, FastJSONRenderer])
     def claimreview(self, request, *args, **kwargs):
         claim = self.get_object()
         return Response(claimreview.build(claim))
@@ -796,7 +820,7 @@ class ClaimReviewFeedSerializer(serializers.BaseSerializer):
 class ClaimReviewFeedViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PublicPermission]
     # JSON: the page ({next, previous, results}) is no JSON-LD document; each result is a ClaimReview.
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
     anonymous_actions = ("list",)
     pagination_class = pagination.FeedPagination
     serializer_class = ClaimReviewFeedSerializer

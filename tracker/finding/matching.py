@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 
+from tracker.finding import semantic
 from tracker.finding import text as words_of
-from tracker.finding.models import FactCheck, MatchStat, MatchTerm
+from tracker.finding.models import FactCheck, MatchStat, MatchTerm, MatchVector
 from tracker.models import Appearance, Claim
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ CLAIM_QUOTE_WEIGHT = 0.7
 # A stem in more than this share of the texts is left out of a query (unless the query has nothing else).
 MAX_DF_SHARE = 0.2
 MAX_QUERY_TERMS = 64
+# The semantic layer (when installed): how many of each ranker's best are fused, and the cosine's weight.
+CANDIDATES = 50
+SEMANTIC_WEIGHT = 0.5
 LINK_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
 TERM_LENGTH = MatchTerm._meta.get_field("term").max_length
 
@@ -377,6 +381,25 @@ def claim_terms(claim: Claim, appearances: list[Appearance]) -> tuple[dict[str, 
     return terms_of(fields, language)
 
 
+def factcheck_text(factcheck: FactCheck) -> str:
+    """What the semantic layer embeds of a fact-check: the claim as it words it, then its headline."""
+    return " ".join(part for part in (factcheck.claim_reviewed, factcheck.headline) if part)
+
+
+def claim_text(claim: Claim, appearances: list[Appearance]) -> str:
+    """What the semantic layer embeds of a claim: its wording, then its quotes."""
+    return " ".join([claim.text, *(a.quote for a in appearances if a.quote)])
+
+
+def claim_texts(ids: Iterable[int]) -> dict[int, str]:
+    """{id: text to embed} of these claims (trashed ones left out)."""
+    return {
+        claim.pk: claim_text(claim, list(claim.appearances.all()))
+        for claim in _claims_with_appearances(list(ids))
+        if not claim.in_trash
+    }
+
+
 # --------------------------------------------------------------------------- the index
 
 
@@ -385,11 +408,9 @@ def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], floa
     if not documents:
         return
     ids = list(documents)
-    with transaction.atomic():
-        old_lengths = dict(
-            MatchTerm.objects.filter(kind=kind, ref__in=ids).order_by().values_list("ref", "length").distinct()
-        )
-        MatchTerm.objects.filter(kind=kind, ref__in=ids).delete()
+    # No savepoint of its own: inside a write's transaction a failure here rolls the whole write back.
+    with transaction.atomic(savepoint=False):
+        old_lengths = _delete_postings(kind, ids)
         rows = [
             (term, kind, ref, weight, length)
             for ref, (terms, length) in documents.items()
@@ -401,6 +422,46 @@ def _write_postings(kind: str, documents: dict[int, tuple[dict[str, float], floa
         delta_length = sum(documents[ref][1] for ref in kept) - sum(old_lengths.values())
         if delta_docs or delta_length:
             _add_to_stats(kind, delta_docs, delta_length)
+
+
+def _delete_postings(kind: str, ids: list[int]) -> dict[int, float]:
+    """Delete the postings of these texts in one statement; return {ref: its old length} of those that had any."""
+    old_lengths = {}
+    table = MatchTerm._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE kind = %s AND ref IN ({marks}) RETURNING ref, length",  # noqa: S608
+                [kind, *chunk],
+            )
+            old_lengths.update(cursor.fetchall())
+    return old_lengths
+
+
+# Postings of one text written with the statistics' update in one statement (PostgreSQL) up to this many.
+ONE_STATEMENT_ROWS = 2000
+
+
+def _insert_counted(kind: str, rows: list[tuple], documents: int, length: float) -> None:
+    """Insert the postings of new texts and add them to MatchStat: one statement on PostgreSQL."""
+    if connection.vendor != "postgresql" or len(rows) > ONE_STATEMENT_ROWS:
+        _insert(rows)
+        _add_to_stats(kind, documents, length)
+        return
+    table, stat = MatchTerm._meta.db_table, MatchStat._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        # Only the models' table names go into the text; the values are parameters.
+        cursor.execute(
+            f"WITH added AS (INSERT INTO {table} (term, kind, ref, weight, length) VALUES {values} RETURNING 1) "  # noqa: S608
+            f"UPDATE {stat} SET documents = documents + %s, total_length = total_length + %s WHERE kind = %s",
+            [value for row in rows for value in row] + [documents, length, kind],
+        )
+        updated = cursor.rowcount
+    if not updated:  # the very first text of its kind: no statistics row yet
+        _add_to_stats(kind, documents, length)
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -423,8 +484,9 @@ def index_new_claim(claim: Claim, appearances: list[Appearance]) -> None:
     terms, length = claim_terms(claim, appearances)
     if not terms:
         return
-    _insert([(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()])
-    _add_to_stats(MatchTerm.Kind.CLAIM, 1, length)
+    rows = [(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()]
+    _insert_counted(MatchTerm.Kind.CLAIM, rows, 1, length)
+    semantic.store(MatchTerm.Kind.CLAIM, {claim.pk: claim_text(claim, appearances)})
 
 
 def _add_to_stats(kind: str, documents: int, length: float) -> None:
@@ -437,11 +499,17 @@ def _add_to_stats(kind: str, documents: int, length: float) -> None:
 
 def forget(kind: str, ids: Iterable[int]) -> None:
     """Drop these texts from the index (a claim trashed or deleted, a fact-check deleted)."""
-    _write_postings(kind, {int(pk): ({}, 0.0) for pk in ids})
+    ids = [int(pk) for pk in ids]
+    _write_postings(kind, {pk: ({}, 0.0) for pk in ids})
+    semantic.forget(kind, ids)
 
 
 def index_factchecks(factchecks: Iterable[FactCheck]) -> None:
+    factchecks = list(factchecks)
     _write_postings(MatchTerm.Kind.FACTCHECK, {fc.pk: factcheck_terms(fc) for fc in factchecks})
+    _store_vectors(
+        MatchTerm.Kind.FACTCHECK, [fc.pk for fc in factchecks], {fc.pk: factcheck_text(fc) for fc in factchecks}
+    )
 
 
 def _claims_with_appearances(ids):
@@ -455,10 +523,23 @@ def index_claims(ids: Iterable[int]) -> None:
     """Bring the postings of these claims up to date (a trashed claim has none: it is no match)."""
     ids = sorted({int(pk) for pk in ids if pk is not None})
     documents = {pk: ({}, 0.0) for pk in ids}
+    texts = {}
     for claim in _claims_with_appearances(ids):
         if not claim.in_trash:
-            documents[claim.pk] = claim_terms(claim, list(claim.appearances.all()))
+            appearances = list(claim.appearances.all())
+            documents[claim.pk] = claim_terms(claim, appearances)
+            texts[claim.pk] = claim_text(claim, appearances)
     _write_postings(MatchTerm.Kind.CLAIM, documents)
+    _store_vectors(MatchTerm.Kind.CLAIM, ids, texts)
+
+
+def _store_vectors(kind: str, ids: list[int], texts: dict[int, str]) -> None:
+    """Embed these texts; without the layer, drop their vectors instead (embed_missing redoes them later)."""
+    if semantic.enabled():
+        semantic.store(kind, texts)
+        semantic.forget(kind, [pk for pk in ids if pk not in texts])
+    else:
+        semantic.forget(kind, ids)
 
 
 def rebuild(*, batch: int = 2000) -> dict[str, int]:
@@ -466,6 +547,7 @@ def rebuild(*, batch: int = 2000) -> dict[str, int]:
     with transaction.atomic():
         MatchTerm.objects.all().delete()
         MatchStat.objects.all().delete()
+        MatchVector.objects.all().delete()
         counts = {"claim": 0, "factcheck": 0}
         last = 0
         while ids := list(Claim.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]):
@@ -491,15 +573,97 @@ class Match:
     object: object = None
 
 
-def _stats(kinds: list[str]) -> tuple[int, float]:
-    rows = MatchStat.objects.filter(kind__in=kinds).values_list("documents", "total_length")
-    documents = sum(r[0] for r in rows)
-    total = sum(r[1] for r in rows)
-    return documents, (total / documents if documents else 1.0)
-
-
 def _idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass
+class _Counts:
+    documents: int = 0
+    avg_length: float = 1.0
+    df: dict[str, int] | None = None
+    vectors: dict[str, tuple[int, int, int]] | None = None  # per kind: (rows, max id, sum of ids)
+
+
+def _counts(terms: list[str], codes: list[str], with_vectors: bool) -> _Counts:
+    """BM25's N and average length, each term's document frequency and (for the semantic layer) the vector
+    table's fingerprint per kind, in one statement: every match pays for it, a logged claim too."""
+    stat, term, vector = MatchStat._meta.db_table, MatchTerm._meta.db_table, MatchVector._meta.db_table
+    # Only table names and placeholders go into the text; the values are parameters.
+    marks, term_marks = ", ".join(["%s"] * len(codes)), ", ".join(["%s"] * len(terms))
+    sql = [
+        f"SELECT 0, '', kind, documents, total_length, 0 FROM {stat} WHERE kind IN ({marks})",  # noqa: S608
+        f"SELECT 1, term, kind, COUNT(*), 0.0, 0 FROM {term} "  # noqa: S608
+        f"WHERE term IN ({term_marks}) AND kind IN ({marks}) GROUP BY term, kind",
+    ]
+    params = [*codes, *terms, *codes]
+    if with_vectors:
+        sql.append(
+            f"SELECT 2, '', kind, COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(id), 0) FROM {vector} "  # noqa: S608
+            f"WHERE kind IN ({marks}) GROUP BY kind"
+        )
+        params += codes
+    counts = _Counts(df=defaultdict(int), vectors={})
+    total_length = 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        for tag, key, kind, n, x, y in cursor.fetchall():
+            if tag == 0:
+                counts.documents += int(n)
+                total_length += float(x)
+            elif tag == 1:
+                counts.df[key] += int(n)
+            else:
+                counts.vectors[kind] = (int(n), int(x), int(y))
+    counts.avg_length = total_length / counts.documents if counts.documents else 1.0
+    return counts
+
+
+def _lexical(query: Counter, codes: list[str], counts: _Counts) -> tuple[dict[tuple[str, int], float], float]:
+    """Return the BM25 score of every text sharing a kept stem with the query, and the query's own score."""
+    n, avg_length, df = counts.documents, counts.avg_length, counts.df
+    terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)]
+    present = [t for t in terms if df.get(t)]
+    if not n or not present:
+        return {}, 0.0
+    cap = max(50, int(n * MAX_DF_SHARE))
+    kept = [t for t in present if df[t] <= cap] or sorted(present, key=lambda t: df[t])[:3]
+    idf = {t: _idf(df[t], n) for t in kept}
+    scores: dict[tuple[str, int], float] = defaultdict(float)
+    postings = MatchTerm.objects.filter(term__in=kept, kind__in=codes).values_list(
+        "term", "kind", "ref", "weight", "length"
+    )
+    for term, kind, ref, weight, length in postings.iterator(chunk_size=5000):
+        norm = K1 * (1 - B + B * length / avg_length)
+        scores[(kind, ref)] += idf[term] * query[term] * weight * (K1 + 1) / (weight + norm)
+    # The query scored as a text of its own: an identical text reaches 1.
+    query_length = sum(query.values())
+    self_norm = K1 * (1 - B + B * query_length / avg_length)
+    self_score = sum(idf[t] * query[t] * query[t] * (K1 + 1) / (query[t] + self_norm) for t in kept)
+    return scores, self_score
+
+
+def _fused(
+    value: str,
+    lexical: dict[tuple[str, int], float],
+    self_score: float,
+    fingerprints: dict[str, tuple[int, int, int]],
+) -> dict[tuple[str, int], float]:
+    """Fuse the lexical scores with the cosines of the query's embedding (tracker.finding.semantic).
+
+    The candidates are the best CANDIDATES of each ranker; each scores SEMANTIC_WEIGHT × its cosine plus the
+    rest × its lexical score as a share of the query's own (both 0–1), so a text either ranker alone is sure
+    of still comes first, and one both rank well beats either.
+    """
+    best_lexical = heapq.nlargest(CANDIDATES, lexical.items(), key=lambda item: item[1])
+    cosines = semantic.similarities(
+        LINK_RE.sub(" ", value), fingerprints, top=CANDIDATES, also=[key for key, _ in best_lexical]
+    )
+    fused = {}
+    for key in {key for key, _ in best_lexical} | set(cosines):
+        share = min(1.0, lexical.get(key, 0.0) / self_score) if self_score else 0.0
+        fused[key] = SEMANTIC_WEIGHT * max(0.0, cosines.get(key, 0.0)) + (1 - SEMANTIC_WEIGHT) * share
+    return fused
 
 
 def rank(
@@ -513,41 +677,20 @@ def rank(
     """Return up to limit texts that match value best, best first (see the module's docstring)."""
     codes = [KIND_CODES[k] for k in kinds]
     query = query_terms(value, language)
-    if not query or not codes:
+    with_vectors = bool(codes) and bool(value.strip()) and semantic.enabled()
+    if not codes or not (query or with_vectors):
         return []
-    n, avg_length = _stats(codes)
-    if not n:
-        return []
-    terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)]
-    df = dict(
-        MatchTerm.objects.filter(term__in=terms, kind__in=codes).order_by().values_list("term").annotate(n=Count("id"))
-    )
-    present = [t for t in terms if df.get(t)]
-    if not present:
-        return []
-    cap = max(50, int(n * MAX_DF_SHARE))
-    kept = [t for t in present if df[t] <= cap] or sorted(present, key=lambda t: df[t])[:3]
-    idf = {t: _idf(df[t], n) for t in kept}
-    scores: dict[tuple[str, int], float] = defaultdict(float)
-    postings = MatchTerm.objects.filter(term__in=kept, kind__in=codes).values_list(
-        "term", "kind", "ref", "weight", "length"
-    )
-    for term, kind, ref, weight, length in postings.iterator(chunk_size=5000):
-        norm = K1 * (1 - B + B * length / avg_length)
-        scores[(kind, ref)] += idf[term] * query[term] * weight * (K1 + 1) / (weight + norm)
+    terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)] or [""]
+    counts = _counts(terms, codes, with_vectors)
+    lexical, self_score = _lexical(query, codes, counts) if query else ({}, 0.0)
+    if with_vectors and any(counts.vectors.get(code, (0,))[0] for code in codes):
+        scores = _fused(value, lexical, self_score, counts.vectors)
+    else:
+        scores = {key: (min(1.0, score / self_score) if self_score else 0.0) for key, score in lexical.items()}
     if exclude is not None:
         scores.pop((KIND_CODES[exclude[0]], exclude[1]), None)
-    if not scores:
-        return []
-    # The query scored as a text of its own: an identical text reaches 1.
-    query_length = sum(query.values())
-    self_norm = K1 * (1 - B + B * query_length / avg_length)
-    self_score = sum(idf[t] * query[t] * query[t] * (K1 + 1) / (query[t] + self_norm) for t in kept)
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0][1]))
-    return [
-        Match(KIND_NAMES[kind], ref, round(min(1.0, score / self_score) if self_score else 0.0, 4))
-        for (kind, ref), score in best
-    ]
+    return [Match(KIND_NAMES[kind], ref, round(score, 4)) for (kind, ref), score in best if score > 0]
 
 
 def find(
@@ -581,8 +724,14 @@ def find(
 
 def find_similar(claim: Claim, *, limit: int = 5, kinds: Iterable[str] = ("claim", "factcheck")) -> list[Match]:
     """Return the claims and fact-checks most like claim (its text and quotes), itself left out."""
+    return find_for_claim(claim, list(claim.appearances.select_related("article")), limit=limit, kinds=kinds)
+
+
+def find_for_claim(
+    claim: Claim, appearances: list[Appearance], *, limit: int = 5, kinds: Iterable[str] = ("claim", "factcheck")
+) -> list[Match]:
+    """find_similar from the claim's appearances in hand (with their articles): a claim just logged."""
     from tracker.finding.search import claim_language
 
-    appearances = list(claim.appearances.select_related("article"))
-    value = " ".join([claim.text, *(a.quote for a in appearances)])
+    value = claim_text(claim, appearances)  # the words it is indexed and embedded by (its embedding is reused)
     return find(value, limit=limit, kinds=kinds, language=claim_language(claim, appearances), exclude_claim=claim.pk)

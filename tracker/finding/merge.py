@@ -50,7 +50,7 @@ def merge_claims(claim: Claim, *, into: Claim, by, expected_version: int | None)
         }
         source, target = locked[claim.pk], locked[into.pk]
         if expected_version is not None and source.version != expected_version:
-            raise StaleVersion(source)
+            raise StaleVersion(source, seen=expected_version)
         if source.in_trash:
             raise MergeRefused("This claim is in the trash; restore it first.")
         if target.in_trash:

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from tracker.inbox.models import Feed
 from tracker.models import http_url_validator, validate_language, validate_no_nul
 
-__all__ = ["FactCheck", "MatchStat", "MatchTerm"]
+__all__ = ["FactCheck", "MatchStat", "MatchTerm", "MatchVector"]
 
 
 class FactCheck(models.Model):
@@ -81,3 +81,22 @@ class MatchStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.documents}"
+
+
+class MatchVector(models.Model):
+    """The sentence embedding of one matchable text, for the optional semantic layer (tracker.finding.semantic).
+
+    A compact float16 array (384 numbers: 768 bytes) on both databases: the ranker holds them in memory and
+    compares them by cosine with numpy, so no extension is needed. A changed text gets a new row (a new id),
+    which is how a process sees that its copy is out of date.
+    """
+
+    kind = models.CharField(max_length=1, choices=MatchTerm.Kind.choices)
+    ref = models.BigIntegerField(help_text="The claim's or fact-check's id.")
+    vector = models.BinaryField(help_text="float16 numbers, little-endian, normalised to length 1.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="matchvector_one_per_text")]
+
+    def __str__(self) -> str:
+        return f"vector of {self.kind}{self.ref}"

@@ -93,6 +93,19 @@ def refresh(claim_ids: Iterable[int]) -> int:
     return len(changed)
 
 
+def refresh_from(claim: Claim, appearances: list[Appearance], tags: Iterable[str]) -> bool:
+    """Rewrite claim's search document from its parts in hand (no reads) when it changed; return whether it did.
+
+    For a write that has the claim, its tags and its appearances (with their articles) in hand already.
+    """
+    document = document_for(claim, appearances, tags)
+    if document == claim.search_document:
+        return False
+    claim.search_document = document
+    store({claim.pk: document})
+    return True
+
+
 def store(documents: dict[int, str]) -> None:
     """Write documents ({claim id: document}) to the claims and, on SQLite, to the FTS5 table."""
     if not documents:
@@ -234,10 +247,16 @@ def search_claims(queryset, value: str):
     if not terms:
         return queryset if not (value or "").strip() else queryset.none()
     if connection.vendor == "postgresql":
+        tsquery = to_tsquery(terms)
+        candidates = _rare_matches(terms, tsquery)
+        if candidates is not None:
+            # One array parameter, however many ids; the planner reads them by primary key.
+            by_id = RawSQL(f"{Claim._meta.db_table}.id = ANY(%s)", [candidates], output_field=BooleanField())  # noqa: S611
+            return queryset.filter(by_id)
         # The query is a bound parameter; only the model's own table name is written into the SQL.
         condition = RawSQL(  # noqa: S611
             f"{Claim._meta.db_table}.search_vector @@ to_tsquery('simple', %s)",
-            [to_tsquery(terms)],
+            [tsquery],
             output_field=BooleanField(),
         )
         return queryset.filter(condition)
@@ -251,6 +270,79 @@ def search_claims(queryset, value: str):
         return queryset.exclude(pk__in=matching)
     matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [to_fts5(terms)])  # noqa: S608, S611
     return queryset.filter(pk__in=matching)
+
+
+# --------------------------------------------------------------------------- rare words on PostgreSQL
+#
+# A list of matches is ordered by date. For a common word the planner walks the date index and stops at
+# one page; for a rare one it must take the few matches from the GIN index and sort them. It tells them
+# apart by the column's statistics, which list only the commonest words: every other word is guessed to
+# be in 0.5% of the claims, so for a word in 18 of a million claims it walks the whole date index
+# (seconds). So whenever the statistics do not show the query to be common, the matches are read from
+# the GIN index first, RARE_CAP of them at most, and the list is those claims by id. More matches than
+# that, and the date walk finds a page among them at once.
+
+RARE_CAP = 2_000  # matches read by id at most (with more, the date walk reads at most ~25 rows a match found)
+STATS_SECONDS = 300  # how long a process keeps the column's statistics
+_stats: dict = {}
+
+
+def _word_shares():
+    """Return ({stem: share of claims}, claims) from the statistics of the search column, or None without them."""
+    import time
+
+    now = time.monotonic()
+    if _stats.get("until", 0) > now:
+        return _stats["value"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "FROM pg_class c JOIN pg_stats s ON s.tablename = c.relname AND s.schemaname = current_schema() "
+            "AND s.attname = 'search_vector' WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace",
+            [Claim._meta.db_table],
+        )
+        row = cursor.fetchone()
+    value = None
+    if row and row[0] and row[2] and row[2] > 0:
+        value = (dict(zip(row[0], row[1], strict=False)), row[2])
+    _stats.update(value=value, until=now + STATS_SECONDS)
+    return value
+
+
+def forget_statistics() -> None:
+    """Read the statistics again at the next search (after ANALYZE, in tests)."""
+    _stats.clear()
+
+
+def may_be_rare(terms: list[Term]) -> bool:
+    """Whether the statistics leave it open that terms match fewer than about RARE_CAP claims."""
+    positive = [term for term in terms if not term.negated]
+    stats = _word_shares() if positive else None
+    if stats is None:
+        return False  # no statistics: the planner has no better guess to correct
+    shares, rows = stats
+    # The fewest claims the statistics allow: a word they do not list may be in none. An alternative
+    # adds its share, a phrase is no commoner than its rarest word, terms are independent (as the
+    # planner takes them).
+    share = 1.0
+    for term in positive:
+        term_share = sum(min(shares.get(stem, 0.0) for stem in alternative) for alternative in term.alternatives)
+        share *= min(term_share, 1.0)
+    return share * rows <= RARE_CAP
+
+
+def _rare_matches(terms: list[Term], tsquery: str) -> list[int] | None:
+    """Return the ids of every claim matching terms when they are few (RARE_CAP at most), else None."""
+    if not may_be_rare(terms):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Claim._meta.db_table} "  # noqa: S608 (the model's table)
+            "WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s",
+            [tsquery, RARE_CAP + 1],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= RARE_CAP else None
 
 
 def _any_of(terms: list[Term]) -> str:

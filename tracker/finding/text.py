@@ -74,7 +74,14 @@ def _stemmer(language: str):
 
 def normalise(text: str) -> str:
     """Return text in NFKC, case-folded, with combining accents of Latin letters dropped ("é" matches "e")."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = text or ""
+    if text.isascii():
+        return text.lower()  # what _normalise_unicode answers, without its walk: ASCII is its own NFKC and NFD
+    return _normalise_unicode(text)
+
+
+def _normalise_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
     # Decompose only to drop accents from Latin letters; Cyrillic "й" and "ё" keep theirs.
     decomposed = unicodedata.normalize("NFD", text)
     kept = []

@@ -37,3 +37,4 @@ def connect() -> None:
         safe = _after_commit(receiver)
         _RECEIVERS.append(safe)  # signals hold weak references
         signal.connect(safe, dispatch_uid=uid)
+    webhooks.connect()

@@ -19,7 +19,9 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from tracker import claimreview
@@ -31,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 MAX_RESPONSE_BYTES = 256 * 1024
+# Which webhooks are on, and for which events, is kept in the cache (CACHES: shared Redis in production) and
+# dropped whenever a webhook is saved or deleted, so a transition with no receiver wanting it costs no query.
+# With a per-process cache (no CACHE_URL) other processes see a new webhook after SUBSCRIPTIONS_TTL at most.
+SUBSCRIPTIONS_KEY = "factdesk:webhooks:subscriptions"
+SUBSCRIPTIONS_TTL = 30  # seconds
 
 
 class DeliveryFailed(Exception):
@@ -70,9 +77,36 @@ def _payload(event: str, claim: Claim, transition) -> dict:
     return body
 
 
+def subscriptions() -> dict[int, list[str]]:
+    """Return {webhook id: its events} of the active webhooks, from the cache when it has them."""
+    found = cache.get(SUBSCRIPTIONS_KEY)
+    if found is None:
+        found = {
+            pk: list(events or []) for pk, events in Webhook.objects.filter(active=True).values_list("pk", "events")
+        }
+        cache.set(SUBSCRIPTIONS_KEY, found, SUBSCRIPTIONS_TTL)
+    return found
+
+
+def forget_subscriptions(**kwargs) -> None:
+    """A webhook changed: drop the cached subscriptions now and again at commit (a process that read them
+    before the change was visible may have cached them meanwhile)."""
+    cache.delete(SUBSCRIPTIONS_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIPTIONS_KEY))
+
+
+def connect() -> None:
+    post_save.connect(forget_subscriptions, sender=Webhook, dispatch_uid="webhooks-forget-saved")
+    post_delete.connect(forget_subscriptions, sender=Webhook, dispatch_uid="webhooks-forget-deleted")
+
+
 def queue(event: str, claim: Claim, transition=None) -> list[WebhookDelivery]:
     """Record a delivery of event for every active webhook that wants it, and queue each one."""
-    hooks = [hook for hook in Webhook.objects.filter(active=True) if event in (hook.events or [])]
+    wanting = [pk for pk, events in subscriptions().items() if event in events]
+    if not wanting:
+        return []
+    # The cache only says who may want it: the rows themselves decide (one may have been switched off since).
+    hooks = [hook for hook in Webhook.objects.filter(pk__in=wanting, active=True) if event in (hook.events or [])]
     if not hooks:
         return []
     body = json.dumps(_payload(event, claim, transition), ensure_ascii=False, sort_keys=True)
@@ -150,8 +184,11 @@ def deliver(delivery_id: int) -> dict:
 
 
 def on_transition(sender, claim: Claim, event, **kwargs) -> None:
-    """Queue the webhook events of a status change (receiver of workflow.claim_transitioned)."""
-    claim = Claim.all_objects.get(pk=claim.pk)  # as committed, with its public snapshot
+    """Queue the webhook events of a status change (receiver of workflow.claim_transitioned).
+
+    claim is the locked claim as the transition saved it (its public snapshot included), which is what
+    committed: it is not read again.
+    """
     queue("claim.transitioned", claim, event)
     if event.to_status == Claim.Status.PUBLISHED:
         queue("claim.published", claim, event)

@@ -252,13 +252,15 @@ def log_claim(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 by=request.user,
             )
-    except claims.AppearanceError as exc:
-        if exc.starts:
+    except (DeskError, ValidationError) as exc:
+        if isinstance(exc, claims.AppearanceError) and exc.starts:
             message = f"“{data['quote']}” occurs {len(exc.starts)} times in the article: choose which one below."
             return _refused(request, article, [("quote", message)], ambiguous=True)
-        return _refused(request, article, [("quote" if exc.field != "start" else None, str(exc))])
-    except ValidationError as exc:
-        return _refused(request, article, [(None, message) for message in exc.messages])
+        if isinstance(exc, ValidationError):
+            return _refused(request, article, [(None, message) for message in exc.messages])
+        # The hidden start has no place to show an error; its refusal goes above the form.
+        field = exc.field if exc.field in LogClaimForm.base_fields and exc.field != "start" else None
+        return _refused(request, article, [(field, str(exc))])
     messages.success(
         request, format_html('Logged claim <a href="{}">#{}</a>: {}', claim.get_absolute_url(), claim.pk, claim)
     )

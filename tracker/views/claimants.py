@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 
 from tracker import claimants
+from tracker.errors import DeskError
 from tracker.forms import ClaimantForm
 from tracker.models import Claim, Claimant
 
@@ -62,7 +63,7 @@ def claimant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = ClaimantForm(posted)
         fresh.is_valid()
         return _page(request, exc.current, fresh, status=412, error=str(exc), stored=exc.current)
-    except ValidationError as exc:
+    except (DeskError, ValidationError) as exc:
         return _page(request, claimant, form, status=refuse(form, exc))
     messages.success(request, format_html("Saved {} ({}).", saved.name, saved.get_kind_display().lower()))
     return redirect("claimant-detail", pk=saved.pk)

@@ -25,6 +25,7 @@ from tracker import claimreview, claims, history, keyset, references, roles, wor
 from tracker.api.filters import search_claims
 from tracker.bulk import actions as bulk_actions
 from tracker.bulk import export
+from tracker.errors import DeskError
 from tracker.forms import (
     AppearanceForm,
     AssigneeForm,
@@ -37,7 +38,18 @@ from tracker.forms import (
 )
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Rating, Source
 
-from .common import PAGE_SIZE, desk_required, paginate, priority_rank, querystring_without, refuse, require
+from .common import (
+    PAGE_SIZE,
+    desk_required,
+    paginate,
+    priority_rank,
+    querystring_without,
+    refusal_message,
+    refusal_status,
+    refuse,
+    refused,
+    require,
+)
 
 STATUS_LABELS = dict(Claim.Status.choices)
 FIELD_LABELS = {
@@ -483,11 +495,21 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict_version=current.version,
             open_edit=True,
         )
-    except (workflow.ClaimFrozen, ValidationError) as exc:
+    except (DeskError, ValidationError) as exc:
         status = refuse(form, exc)
         return render_claim(request, claim, status=status, edit_form=form, open_edit=True)
     messages.success(request, "Saved.")
     return redirect(claim)
+
+
+def render_refusal(request: HttpRequest, claim: Claim, exc: DeskError | ValidationError, outcome: str) -> HttpResponse:
+    """The claim page answering a refused action that has no form to show: the refusal's status and message.
+
+    A stale version shows the claim as it is now, as every stale answer does.
+    """
+    current = exc.current if isinstance(exc, workflow.StaleVersion) else claim
+    message = f"{refusal_message(exc)} {outcome}"
+    return render_claim(request, current, status=refusal_status(exc), error=message)
 
 
 @desk_required
@@ -518,8 +540,9 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
             conflict_version=exc.current.version,
             error="The claim changed since you opened it; the assignee was not changed. Check and try again.",
         )
-    except workflow.WorkflowError as exc:
-        raise PermissionDenied(str(exc)) from exc
+    except (DeskError, ValidationError) as exc:
+        status = refuse(form, exc)
+        return render_claim(request, claim, status=status, assignee_form=form, error=refusal_message(exc))
     messages.success(request, "Assignee updated.")
     return redirect(claim)
 
@@ -551,13 +574,9 @@ def claim_transition(request: HttpRequest, pk: int) -> HttpResponse:
             transition_form=TransitionForm(data),
             error=f"{exc} Your note is kept below.",
         )
-    except workflow.NoteRequired as exc:
-        form.add_error("note", str(exc))
-        return render_claim(request, claim, status=400, transition_form=form, error=str(exc))
-    except workflow.TransitionForbidden as exc:
-        return render_claim(request, claim, status=403, transition_form=form, error=str(exc))
-    except (workflow.TransitionNotAllowed, workflow.ClaimFrozen) as exc:
-        return render_claim(request, claim, status=409, transition_form=form, error=str(exc))
+    except (DeskError, ValidationError) as exc:
+        status = refuse(form, exc)
+        return render_claim(request, claim, status=status, transition_form=form, error=refusal_message(exc))
     messages.success(request, f"Moved to {STATUS_LABELS[moved.status].lower()}.")
     if moved.status == Claim.Status.PUBLISHED:
         messages.info(
@@ -588,7 +607,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
-    except (claims.DuplicateEvidence, workflow.ClaimFrozen, ValidationError) as exc:
+    except (DeskError, ValidationError) as exc:
         names = {"url": "source_url", "title": "source_title", "publisher": "source_publisher"}
         status = refuse(form, exc, fields=names)
         return render_claim(request, claim, status=status, evidence_form=form, partial=partial)
@@ -611,8 +630,11 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
     partial = "tracker/claims/_evidence.html"
     try:
         claims.remove_evidence(evidence, by=request.user)
-    except workflow.ClaimFrozen as exc:
-        return render_claim(request, claim, status=409, partial=partial, evidence_error=str(exc), error=str(exc))
+    except (DeskError, ValidationError) as exc:
+        message = refusal_message(exc)
+        return render_claim(
+            request, claim, status=refusal_status(exc), partial=partial, evidence_error=message, error=message
+        )
     messages.success(request, format_html("Evidence removed: {}.", evidence.source))
     if request.htmx:
         return render_claim(request, claim, partial=partial)
@@ -637,7 +659,7 @@ def appearance_add(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             by=request.user,
         )
-    except claims.AppearanceError as exc:
+    except (DeskError, ValidationError) as exc:
         status = refuse(form, exc)
         return render_claim(request, claim, status=status, appearance_form=form, open_appearance=True)
     messages.success(request, format_html("Appearance added in “{}”.", data["article"].title))
@@ -657,10 +679,8 @@ def claim_trash(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         workflow.trash(claim, by=request.user, expected_version=form.cleaned_data["version"])
-    except workflow.StaleVersion as exc:
-        return render_claim(request, exc.current, status=412, error=f"{exc} It was not moved to the trash.")
-    except workflow.TransitionNotAllowed as exc:
-        return render_claim(request, claim, status=409, error=str(exc))
+    except (DeskError, ValidationError) as exc:
+        return render_refusal(request, claim, exc, "It was not moved to the trash.")
     messages.success(
         request,
         format_html(
@@ -695,16 +715,11 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
         workflow.restore(claim, by=request.user, expected_version=version)
-    except workflow.StaleVersion:
+    except (DeskError, ValidationError) as exc:
         if from_trash:
-            messages.error(request, f"Claim #{claim.pk} changed since the list was shown; look again and restore.")
+            refused(request, exc, f"Claim #{claim.pk}")
             return redirect("claim-trash-list")
-        return render_claim(request, claim, status=412, error="The claim changed since you opened it; look again.")
-    except workflow.TransitionNotAllowed as exc:
-        if from_trash:
-            messages.error(request, f"Claim #{claim.pk}: {exc}")
-            return redirect("claim-trash-list")
-        return render_claim(request, claim, status=409, error=str(exc))
+        return render_refusal(request, claim, exc, "It was not restored.")
     messages.success(
         request, format_html('Claim <a href="{}">#{}</a> restored: {}', claim.get_absolute_url(), claim.pk, claim)
     )

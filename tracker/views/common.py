@@ -60,14 +60,25 @@ def refuse(form, exc: DeskError | ValidationError, *, fields: dict[str, str] | N
         by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
         for name, errors in by_field.items():
             form.add_error(target(name), errors)
-        return 400
-    form.add_error(target(exc.field), str(exc))
-    return exc.status
+    else:
+        form.add_error(target(exc.field), str(exc))
+    return refusal_status(exc)
 
 
-def refused(request: HttpRequest, exc: DeskError) -> None:
+def refusal_status(exc: DeskError | ValidationError) -> int:
+    """The HTTP status a refusal is answered with: the one it carries, 400 for a ValidationError."""
+    return 400 if isinstance(exc, ValidationError) else exc.status
+
+
+def refusal_message(exc: DeskError | ValidationError) -> str:
+    """What the person is told about a refusal, in one line."""
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def refused(request: HttpRequest, exc: DeskError | ValidationError, about: str = "") -> None:
     """Tell the person why the domain refused, on the page they are sent back to (views that redirect)."""
-    messages.error(request, str(exc))
+    message = refusal_message(exc)
+    messages.error(request, f"{about}: {message}" if about else message)
 
 
 def require(allowed: bool, message: str) -> None:

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from tracker import claims, roles, workflow
+from tracker import roles
+from tracker.errors import DeskError
 from tracker.finding import factchecks, matching, merge
 from tracker.finding.models import FactCheck
 from tracker.models import Claim, Evidence
 from tracker.pagination import get_page, parse_page_number
 
-from .common import desk_required, refused, require
+from .common import desk_required, refusal_status, refused, require
 
 PANEL_LIMIT = 5
 MAX_TEXT = 5000
@@ -65,11 +66,8 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(claim.get_absolute_url())
     try:
         result = merge.merge_claims(claim, into=target, by=request.user, expected_version=_version(request))
-    except workflow.StaleVersion:
-        messages.error(request, f"Claim #{claim.pk} changed since you opened it; look again before merging.")
-        return redirect(claim.get_absolute_url())
-    except workflow.WorkflowError as exc:
-        refused(request, exc)
+    except (DeskError, ValidationError) as exc:
+        refused(request, exc, f"Claim #{claim.pk} was not merged")
         return redirect(claim.get_absolute_url())
     messages.success(
         request,
@@ -94,10 +92,8 @@ def factcheck_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         stance = Evidence.Stance.CONTEXT
     try:
         factchecks.add_as_evidence(claim, factcheck, by=request.user, stance=stance)
-    except claims.DuplicateEvidence:
-        messages.info(request, "This fact-check is already evidence for the claim.")
-    except (workflow.WorkflowError, ValidationError) as exc:
-        messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    except (DeskError, ValidationError) as exc:
+        refused(request, exc, f"“{factcheck}” was not added")
     else:
         messages.success(request, f"Added “{factcheck}” ({factcheck.publisher or 'fact-check'}) as evidence.")
     return redirect(claim.get_absolute_url() + "#evidence")
@@ -122,9 +118,9 @@ def archive(request: HttpRequest) -> HttpResponse:
             except UnicodeDecodeError:
                 messages.error(request, "The file is not UTF-8 text.")
                 status = 400
-            except factchecks.ImportRefused as exc:
-                messages.error(request, f"{upload.name}: {exc}")
-                status = 400
+            except (DeskError, ValidationError) as exc:
+                refused(request, exc, upload.name)
+                status = refusal_status(exc)
     query = request.GET.get("q", "")[:500].replace("\x00", " ").strip()
     number = parse_page_number(request.GET.get("page")) or 1
     if query:

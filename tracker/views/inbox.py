@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from tracker import articles, roles
+from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm
 from tracker.inbox import comments, feeds, notifications, pages
-from tracker.inbox.fetching import FetchError
 from tracker.inbox.forms import CommentForm, FeedForm, ImportUrlForm, PreferenceForm
 from tracker.inbox.models import Comment, Feed
 
@@ -33,7 +34,7 @@ def article_import_url(request: HttpRequest) -> HttpResponse:
         except articles.DuplicateArticle as exc:
             # The address is what the reader typed; the duplicate is shown beside it.
             duplicate, status = exc.existing, refuse(form, exc, fields={None: "url"})
-        except FetchError as exc:
+        except (DeskError, ValidationError) as exc:
             status = refuse(form, exc)
         else:
             verb = "Imported" if result.created else "Updated (the page changed since it was imported)"
@@ -54,8 +55,8 @@ def feed_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 url = feeds.check_feed_url(form.cleaned_data["url"])
-            except feeds.FeedInvalid as exc:
-                form.add_error("url", str(exc))
+            except (DeskError, ValidationError) as exc:
+                refuse(form, exc)
             else:
                 feed = form.save(commit=False)
                 feed.url = url
@@ -84,8 +85,8 @@ def feed_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 feeds.check_feed_url(form.cleaned_data["url"])
-            except feeds.FeedInvalid as exc:
-                form.add_error("url", str(exc))
+            except (DeskError, ValidationError) as exc:
+                refuse(form, exc)
             else:
                 changed = form.save(commit=False)
                 changed._history_user = request.user
@@ -120,9 +121,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comment = comments.add_comment(claim, form.cleaned_data["body"], by=request.user)
-        except comments.CommentForbidden as exc:
-            require(False, str(exc))
-        except comments.CommentError as exc:
+        except (DeskError, ValidationError) as exc:
             status = refuse(form, exc)
         else:
             return redirect(f"{claim.get_absolute_url()}#comment-{comment.pk}")
@@ -146,7 +145,7 @@ def comment_edit(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse
         if form.is_valid():
             try:
                 comments.edit_comment(comment, form.cleaned_data["body"], by=request.user)
-            except comments.CommentError as exc:
+            except (DeskError, ValidationError) as exc:
                 status = refuse(form, exc)
             else:
                 messages.success(request, "Comment changed.")

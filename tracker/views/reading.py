@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from tracker import articles, highlight, roles, workflow
+from tracker import articles, highlight, roles
+from tracker.errors import DeskError
 from tracker.forms import ArticleEditForm, QuotePlaceForm
 from tracker.models import Appearance, Article
 from tracker.reading import checkworthiness, quotes, suggestions
@@ -189,7 +190,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = articles.edit_article(article, by=request.user, expected_version=seen, **changes)
     except articles.StaleArticle as exc:
         return _stale(request, exc.current, seen, changes, form)
-    except (articles.DuplicateArticle, ValidationError) as exc:
+    except (DeskError, ValidationError) as exc:
         status = refuse(form, exc)
         return render(request, "tracker/reading/edit.html", {**context, "form": form}, status=status)
     messages.success(request, _outcome_message(saved))
@@ -250,11 +251,8 @@ def appearance_reattach(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             expected_version=form.cleaned_data["version"],
         )
-    except workflow.StaleVersion:
-        messages.error(request, "The claim changed since you opened this page; look again and re-attach.")
-        return _back_to_reader(appearance)
-    except quotes.ReattachError as exc:
-        refused(request, exc)
+    except (DeskError, ValidationError) as exc:
+        refused(request, exc, "The quote was not re-attached")
         return _back_to_reader(appearance)
     messages.success(request, format_html("Claim #{}'s quote is now “{}”.", placed.claim_id, placed.quote))
     return _back_to_reader(placed)
@@ -272,11 +270,8 @@ def appearance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return _back_to_reader(appearance)
     try:
         placed = quotes.confirm(appearance, by=request.user, expected_version=form.cleaned_data["version"])
-    except workflow.StaleVersion:
-        messages.error(request, "The claim changed since you opened this page; look again and confirm.")
-        return _back_to_reader(appearance)
-    except quotes.ReattachError as exc:
-        refused(request, exc)
+    except (DeskError, ValidationError) as exc:
+        refused(request, exc, "The quote was not confirmed")
         return _back_to_reader(appearance)
     messages.success(request, format_html("Confirmed claim #{}'s quote “{}”.", placed.claim_id, placed.quote))
     return _back_to_reader(placed)
