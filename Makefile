@@ -76,7 +76,7 @@ train-checkworthy: install
 # The static word vectors, distilled from all-MiniLM-L6-v2 with torch in a venv of their own
 # (.venv-train, tracker/reading/requirements-train.txt): the project's venv never gets torch.
 TRAIN_VENV := .venv-train
-$(TRAIN_VENV)/.done: tracker/reading/requirements-train.txt requirements.txt
+$(TRAIN_VENV)/.done: tracker/reading/requirements-train.txt requirements.txt requirements-semantic.txt
 	$(PYTHON) -m venv $(TRAIN_VENV)
 	$(TRAIN_VENV)/bin/pip install --quiet -r tracker/reading/requirements-train.txt
 	@touch $@
