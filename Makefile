@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-key-never-deployed-0123456789-abcdefghijklmnop}
 
 .PHONY: run worker test lint format fuzz screenshots install install-dev migrate demo clean semantic
-.PHONY: train-checkworthy bench-checkworthy bench-anchoring bench bench-fill bench-matching
+.PHONY: train-checkworthy distill-checkworthy bench-checkworthy bench-anchoring bench bench-fill bench-matching
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -69,8 +69,20 @@ screenshots: install-dev
 
 # The check-worthiness model shipped in tracker/reading/checkworthiness.npz, rebuilt from
 # ../shared/bench/check-worthiness/ (data, sources and licences: docs/checkworthiness.md).
+# It reads the static word vectors tracker/reading/wordvectors.npz (shipped too; distill-checkworthy).
 train-checkworthy: install
 	$(BIN)/python -m tracker.reading.training
+
+# The static word vectors, distilled from all-MiniLM-L6-v2 with torch in a venv of their own
+# (.venv-train, tracker/reading/requirements-train.txt): the project's venv never gets torch.
+TRAIN_VENV := .venv-train
+$(TRAIN_VENV)/.done: tracker/reading/requirements-train.txt requirements.txt requirements-semantic.txt
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install --quiet -r tracker/reading/requirements-train.txt
+	@touch $@
+
+distill-checkworthy: $(TRAIN_VENV)/.done
+	$(TRAIN_VENV)/bin/python -m tracker.reading.distill
 
 # Cross-validated figures of the shipped model and a TF-IDF baseline (ClaimBuster F1, CLEF-2019 MAP), and its speed.
 bench-checkworthy: install

@@ -7,8 +7,11 @@ sources and licences in docs/checkworthiness.md):
 - **english**: logistic regression over TF-IDF of hashed word 1–3-grams
   (punctuation marks count as words, every digit reads as 0 so that "$5.5
   billion" and "$7.2 billion" are one feature) and character 3–5-grams
-  (within words) plus the language-neutral signals below. For English
-  articles.
+  (within words), the language-neutral signals below, and the sentence's
+  static vector: the weighted mean of its words' vectors, distilled from the
+  all-MiniLM-L6-v2 sentence-transformer at training time into
+  ``wordvectors.npz`` (tracker/reading/distill.py; int8, 64 numbers a word).
+  For English articles.
 - **language-neutral**: logistic regression over signals that need no
   knowledge of the language: numbers, percentages, currency, years and
   quantities; quotation marks and attribution words (for the languages we
@@ -40,6 +43,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from tracker.reading.sentences import language_key
 
 MODEL_PATH = Path(__file__).with_name("checkworthiness.npz")
+VECTORS_PATH = Path(__file__).with_name("wordvectors.npz")
 ENGLISH = "english"
 NEUTRAL = "language-neutral"
 N_FEATURES = 2**20
@@ -130,6 +134,47 @@ def neutral_features(texts: list[str]) -> np.ndarray:
     return rows
 
 
+_STATIC_WORD = re.compile(r"(?u)\b\w+\b")
+
+
+def static_words(text: str) -> list[str]:
+    """The words a sentence's static vector is the mean of (lower-cased; the vocabulary holds no bare numbers)."""
+    return _STATIC_WORD.findall(text.lower())
+
+
+@dataclass
+class WordVectors:
+    """Static word vectors distilled from a sentence-transformer (tracker/reading/distill.py), numpy only."""
+
+    index: dict[str, int]
+    matrix: np.ndarray  # one row per word: its vector times its weight
+
+    @classmethod
+    def read(cls, path) -> WordVectors:
+        with np.load(path, allow_pickle=False) as data:
+            vectors = data["vectors"].astype(np.float32) * data["scale"]
+            matrix = vectors * data["weights"][:, None]
+            words = data["words"].tolist()
+        return cls({word: i for i, word in enumerate(words)}, matrix)
+
+    def features(self, texts: list[str]) -> np.ndarray:
+        """Each text's weighted mean word vector, at unit length (zero for a text with no known word)."""
+        rows, columns = [], []
+        for i, text in enumerate(texts):
+            for word in static_words(text):
+                j = self.index.get(word)
+                if j is not None:
+                    rows.append(i)
+                    columns.append(j)
+        incidence = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(texts), len(self.index))
+        )
+        out = np.asarray(incidence @ self.matrix, dtype=np.float64)
+        norms = np.linalg.norm(out, axis=1)
+        norms[norms == 0] = 1.0
+        return out / norms[:, None]
+
+
 def char_counts(texts: list[str]) -> sparse.csr_matrix:
     """Return CHARS.transform(texts), hashing each distinct word once.
 
@@ -187,19 +232,22 @@ class Scorer:
     char_idf: np.ndarray | None = None
     word_weights: np.ndarray | None = None
     char_weights: np.ndarray | None = None
+    vectors: WordVectors | None = None
+    static_weights: np.ndarray | None = None
 
     def features(self, texts: list[str]):
         neutral = (neutral_features(texts) - self.neutral_mean) / self.neutral_scale
         if self.word_idf is None:
-            return None, None, neutral
+            return None, None, neutral, None
         words, chars = hashed_counts(texts)
-        return tfidf(words, self.word_idf), tfidf(chars, self.char_idf), neutral
+        static = self.vectors.features(texts)
+        return tfidf(words, self.word_idf), tfidf(chars, self.char_idf), neutral, static
 
     def decision(self, texts: list[str]) -> np.ndarray:
-        words, chars, neutral = self.features(texts)
+        words, chars, neutral, static = self.features(texts)
         value = neutral @ self.neutral_weights + self.intercept
         if words is not None:
-            value = value + words @ self.word_weights + chars @ self.char_weights
+            value = value + words @ self.word_weights + chars @ self.char_weights + static @ self.static_weights
         return np.asarray(value).ravel()
 
     def scores(self, texts: list[str]) -> np.ndarray:
@@ -212,8 +260,10 @@ def dense(indices: np.ndarray, values: np.ndarray, default: float) -> np.ndarray
     return full
 
 
-def load(path: Path = MODEL_PATH) -> dict[str, Scorer]:
-    """Read both scorers from the model file."""
+def load(path: Path = MODEL_PATH, vectors: Path | WordVectors = VECTORS_PATH) -> dict[str, Scorer]:
+    """Read both scorers from the model file (and the English one's word vectors from theirs)."""
+    if not isinstance(vectors, WordVectors):
+        vectors = WordVectors.read(vectors)
     with np.load(path, allow_pickle=False) as data:
         english = Scorer(
             name=ENGLISH,
@@ -226,6 +276,8 @@ def load(path: Path = MODEL_PATH) -> dict[str, Scorer]:
             char_idf=dense(data["char_index"], data["char_idf"], 0.0),
             word_weights=dense(data["word_index"], data["word_weights"], 0.0),
             char_weights=dense(data["char_index"], data["char_weights"], 0.0),
+            vectors=vectors,
+            static_weights=data["static_weights"].astype(np.float64),
         )
         neutral = Scorer(
             name=NEUTRAL,
@@ -256,7 +308,7 @@ def scorers() -> dict[str, Scorer]:
                     _loaded = load()
                 except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
                     raise ModelUnavailable(
-                        f"The check-worthiness model cannot be read from {MODEL_PATH}: {exc}"
+                        f"The check-worthiness model cannot be read from {MODEL_PATH} and {VECTORS_PATH}: {exc}"
                     ) from exc
     return _loaded
 
@@ -268,7 +320,7 @@ def model_version() -> str:
         import hashlib
 
         try:
-            _version = hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12]
+            _version = hashlib.sha256(MODEL_PATH.read_bytes() + VECTORS_PATH.read_bytes()).hexdigest()[:12]
         except OSError:
             _version = "missing"
     return _version

@@ -2,8 +2,10 @@
 
 Reproducible: the same files give the same model, byte for byte (fixed
 folds, a deterministic solver, hashed features, and a zip written with fixed
-timestamps). The data, their sources and licences are described in
-docs/checkworthiness.md.
+timestamps). The English scorer also reads the static word vectors shipped in
+tracker/reading/wordvectors.npz (``make distill-checkworthy``, the one step
+that needs torch), so this needs numpy and scikit-learn only. The data, their
+sources and licences are described in docs/checkworthiness.md.
 
     python -m tracker.reading.training [--data DIR] [--out FILE]
 """
@@ -48,11 +50,16 @@ class Corpus:
     words: sparse.csr_matrix | None = None
     chars: sparse.csr_matrix | None = None
     neutral: np.ndarray | None = None
+    static: np.ndarray | None = None  # each sentence's static vector (the shipped wordvectors.npz)
+    vectors: cw.WordVectors | None = None
 
     def __post_init__(self):
+        if self.vectors is None:
+            self.vectors = cw.WordVectors.read(cw.VECTORS_PATH)
         if self.words is None:
             self.words, self.chars = cw.hashed_counts(self.texts)
             self.neutral = cw.neutral_features(self.texts)
+            self.static = self.vectors.features(self.texts)
 
 
 def load_corpus(data: Path = DATA, clef_weight: float = CLEF_WEIGHT) -> Corpus:
@@ -79,6 +86,8 @@ def subset(corpus: Corpus, rows: np.ndarray) -> Corpus:
         corpus.words[rows],
         corpus.chars[rows],
         corpus.neutral[rows],
+        corpus.static[rows],
+        corpus.vectors,
     )
 
 
@@ -98,12 +107,12 @@ def fit(corpus: Corpus, *, c_english: float = C_ENGLISH, c_neutral: float = C_NE
 
     tf_words = cw.tfidf(words, word_idf)[:, word_index]
     tf_chars = cw.tfidf(chars, char_idf)[:, char_index]
-    matrix = sparse.hstack([tf_words, tf_chars, sparse.csr_matrix(neutral)]).tocsr()
+    matrix = sparse.hstack([tf_words, tf_chars, sparse.csr_matrix(neutral), sparse.csr_matrix(corpus.static)]).tocsr()
     # liblinear: fast on sparse text features, and deterministic with a fixed seed.
     english = LogisticRegression(C=c_english, max_iter=5000, solver="liblinear", random_state=SEED)
     english.fit(matrix, corpus.labels, sample_weight=corpus.weights)
     coef = english.coef_.ravel()
-    n_words, n_chars = len(word_index), len(char_index)
+    n_words, n_chars, n_neutral = len(word_index), len(char_index), neutral.shape[1]
 
     neutral_model = LogisticRegression(C=c_neutral, max_iter=5000, solver="liblinear", random_state=SEED)
     neutral_model.fit(neutral, corpus.labels, sample_weight=corpus.weights)
@@ -115,7 +124,8 @@ def fit(corpus: Corpus, *, c_english: float = C_ENGLISH, c_neutral: float = C_NE
         "char_index": char_index,
         "char_idf": char_idf_kept.astype(np.float32),
         "char_weights": coef[n_words : n_words + n_chars].astype(np.float32),
-        "en_neutral_weights": coef[n_words + n_chars :].astype(np.float32),
+        "en_neutral_weights": coef[n_words + n_chars : n_words + n_chars + n_neutral].astype(np.float32),
+        "static_weights": coef[n_words + n_chars + n_neutral :].astype(np.float32),
         "en_intercept": np.array(english.intercept_[0]),
         "en_threshold": np.array(0.5),
         "neutral_mean": mean.astype(np.float32),
@@ -126,12 +136,12 @@ def fit(corpus: Corpus, *, c_english: float = C_ENGLISH, c_neutral: float = C_NE
     }
 
 
-def scorers_from(arrays: dict[str, np.ndarray]) -> dict[str, cw.Scorer]:
+def scorers_from(arrays: dict[str, np.ndarray], vectors: cw.WordVectors | None = None) -> dict[str, cw.Scorer]:
     """Build the scorers from fitted arrays exactly as load() builds them from the file."""
     buffer = io.BytesIO()
     write(arrays, buffer)
     buffer.seek(0)
-    return cw.load(buffer)
+    return cw.load(buffer, vectors if vectors is not None else cw.VECTORS_PATH)
 
 
 def best_threshold(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -176,7 +186,7 @@ def tune_thresholds(corpus: Corpus, arrays: dict[str, np.ndarray]) -> dict[str, 
     out_of_fold = {cw.ENGLISH: np.zeros(len(corpus.texts)), cw.NEUTRAL: np.zeros(len(corpus.texts))}
     tested = []
     for train, test in claimbuster_folds(corpus):
-        models = scorers_from(fit(subset(corpus, train)))
+        models = scorers_from(fit(subset(corpus, train)), corpus.vectors)
         texts = [corpus.texts[i] for i in test]
         for name, model in models.items():
             out_of_fold[name][test] = model.scores(texts)
@@ -202,13 +212,21 @@ def write(arrays: dict[str, np.ndarray], target) -> None:
             archive.writestr(info, buffer.getvalue())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Rebuild the check-worthiness model from the benchmark files.")
+def arguments(argv: list[str] | None, description: str, out: Path) -> argparse.Namespace | None:
+    """Parse --data and --out; None (after saying why) when the training files are not there."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--out", type=Path, default=cw.MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=out)
     args = parser.parse_args(argv)
     if not (args.data / "claimbuster_train.json").exists():
         print(f"The training files are not in {args.data} (see docs/checkworthiness.md).", file=sys.stderr)
+        return None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv, "Rebuild the check-worthiness model from the benchmark files.", cw.MODEL_PATH)
+    if args is None:
         return 2
     corpus = load_corpus(args.data)
     print(f"Training on {len(corpus.texts)} sentences ({int(corpus.labels.sum())} check-worthy).")
