@@ -35,18 +35,28 @@ AppearanceRow = namedtuple("AppearanceRow", s.APPEARANCE_ROW_FIELDS)
 
 def desk_claim_rows():
     """The desk's claims as the rows ClaimSerializer.of_rows shapes (the claims api.views.desk_claims reads)."""
-    connection = connections[router.db_for_read(Claim)]
+    alias = router.db_for_read(Claim)
+    template = _row_templates.get(alias)
+    if template is None:
+        # Resolving the columns, joins and expressions of .values() costs a good part of a page: done once
+        # per database, each request starting from a copy (the models' fields do not change).
+        template = _row_templates[alias] = _desk_claim_rows(connections[alias])
+    return template._fresh()
+
+
+_row_templates: dict = {}
+
+
+def _desk_claim_rows(connection):
     parts = {}
     if connection.vendor == "postgresql":
         # Evaluated only for the rows the page returns (PostgreSQL computes costly output columns after the
         # LIMIT), as the two statements of claim_parts would read them.
         parts = {
-            "tag_names": RawSQL(_statement(_tag_names_sql, connection), (), output_field=Field()),  # noqa: S611 (models' names)
-            "appearance_rows": RawSQL(  # noqa: S611 (models' names only)
-                _statement(_appearance_rows_sql, connection), (), output_field=Field()
-            ),
+            "tag_names": RawSQL(_tag_names_sql(connection), (), output_field=Field()),  # noqa: S611 (models' names)
+            "appearance_rows": RawSQL(_appearance_rows_sql(connection), (), output_field=Field()),  # noqa: S611
         }
-    rows = Claim.objects.values(
+    rows = Claim.objects.using(connection.alias).values(
         *s.CLAIM_ROW_FIELDS,
         is_public=ExpressionWrapper(Q(public_snapshot__isnull=False), output_field=BooleanField()),
         public_text=KT("public_snapshot__text"),
@@ -210,6 +220,12 @@ class DeskClaimRows(ClaimQuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._shape = None  # a step not recorded below: compiled as usual
+        return clone
+
+    def _fresh(self):
+        """A copy of these rows as desk_claim_rows made them, its shape still known."""
+        clone = super()._clone()
+        clone._shape = self._shape
         return clone
 
     def order_by(self, *field_names):
