@@ -76,8 +76,8 @@ def page_parts(rows: list[dict]) -> tuple[dict[int, list[str]], dict[int, list[A
         tags[pk] = row["tag_names"]
         found = row["appearance_rows"]
         if found is not None:
-            # [*APPEARANCE_ROW_FIELDS but claim_id]; created_at as PostgreSQL writes it in JSON (the session is in
-            # UTC, as Django sets it), which is what the ORM's value of the column would print.
+            # [*APPEARANCE_ROW_FIELDS but claim_id]; created_at as PostgreSQL writes a timestamptz in JSON (ISO
+            # 8601 with its offset, trailing zeros of the microseconds left out): the instant the ORM would read.
             appearances[pk] = [AppearanceRow(pk, *a[:10], parse(a[10]), a[11]) for a in orjson.loads(found)]
     return tags, appearances
 
