@@ -95,6 +95,92 @@ class ListQueryTests:
         assert len(captured) <= 4, [q["sql"][:120] for q in captured]
 
 
+class PageStatementTests:
+    """The desk's list runs a statement compiled once per shape of page (tracker.api.listing.DeskClaimRows)."""
+
+    @pytest.fixture
+    def desk(self, editor):
+        import datetime
+
+        from django.utils import timezone
+
+        from tests.factories import make_claim
+        from tracker.models import Claim
+
+        made = [make_claim(by=editor, text=f"Claim {i}.", tags=[f"tag {i % 3}", "shared"]) for i in range(9)]
+        # Claims logged in the same instant: the cursors carry an offset past the position they share.
+        same = timezone.now() - datetime.timedelta(days=1)
+        Claim.objects.filter(pk__in=[c.pk for c in made[2:6]]).update(created_at=same)
+        return api_client(editor)
+
+    @staticmethod
+    def walk(client, url: str) -> tuple[list, list]:
+        """The claims of every page following next links from url, then back again by previous links."""
+        forward, body = [], None
+        while url:
+            body = client.get(url).json()
+            forward.extend(body["results"])
+            url = body["next"]
+        backward, url = list(body["results"]), body["previous"]
+        while url:
+            body = client.get(url).json()
+            backward[:0] = body["results"]
+            url = body["previous"]
+        return forward, backward
+
+    def test_pages_answer_what_the_orm_query_answers(self, desk):
+        from tracker.api import serializers as s
+        from tracker.api.views import desk_claims
+
+        forward, backward = self.walk(desk, "/api/v1/claims/?page_size=2")
+        expected = s.ClaimSerializer(list(desk_claims().order_by("-created_at", "-id")), many=True).data
+        assert forward == json.loads(json.dumps(expected))
+        # ?status= names a filter (so the ORM compiles the query as usual) and filters nothing. Walking back
+        # through claims of one instant is DRF's own (it can skip one): the same either way.
+        assert (forward, backward) == self.walk(desk, "/api/v1/claims/?page_size=2&status=")
+
+    def test_a_page_of_a_shape_seen_before_is_not_compiled_again(self, desk, monkeypatch):
+        from django.db.models.sql.compiler import SQLCompiler
+
+        first = desk.get("/api/v1/claims/?page_size=2").json()
+        desk.get(first["next"])
+        compiled = []
+        original = SQLCompiler.as_sql
+        monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+        second = desk.get(first["next"]).json()
+        assert desk.get(second["next"]).status_code == 200
+        assert desk.get("/api/v1/claims/?page_size=3").status_code == 200
+        assert compiled == []
+        assert desk.get("/api/v1/claims/?page_size=3&status=new").status_code == 200
+        assert compiled  # a filtered list is compiled as usual
+
+    def test_a_page_costs_the_same_queries_with_a_cursor(self, desk):
+        first = desk.get("/api/v1/claims/?page_size=2").json()
+        with CaptureQueriesContext(connection) as captured:
+            assert desk.get(first["next"]).status_code == 200
+        second = len(captured)
+        with CaptureQueriesContext(connection) as captured:
+            assert desk.get("/api/v1/claims/?page_size=2").status_code == 200
+        assert second == len(captured) <= 4
+        assert all(q["sql"] for q in captured)  # each statement is logged with its text
+
+    def test_a_claim_changed_between_requests_is_read_afresh(self, desk, editor):
+        from tracker import claims as domain
+        from tracker.models import Claim
+
+        desk.get("/api/v1/claims/?page_size=2")
+        newest = Claim.objects.order_by("-created_at", "-id").first()
+        domain.edit_claim(newest, {"text": "Changed since.", "tags": ["fresh"]}, by=editor, expected_version=None)
+        first = desk.get("/api/v1/claims/?page_size=2").json()["results"][0]
+        assert (first["text"], first["tags"]) == ("Changed since.", ["fresh"])
+
+    def test_a_tampered_cursor_position_is_400(self, desk):
+        import base64
+
+        cursor = base64.b64encode(b"p=not-a-date").decode()
+        assert desk.get(f"/api/v1/claims/?cursor={cursor}").status_code == 400
+
+
 class ClaimSerializerTests:
     def test_the_written_out_representation_is_the_fields_own(self, editor, reviewer):
         from rest_framework import serializers

@@ -4,8 +4,9 @@ Every API call is authenticated against the database, so a deleted token or a
 deactivated user is refused at once, as before; what changes is only how the
 row is read: DRF's ``select_related("user").get(key=…)`` builds and compiles
 its query on every request, which costs more than reading the row. The
-statement here is written once per process from the models' columns, and its
-values are converted as the ORM converts them.
+statement here is written once per process from the models' columns (and, on
+PostgreSQL, planned once per connection), and its values are converted as the
+ORM converts them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from tracker.api.listing import column_converters, converted
+from tracker.api.listing import column_converters, converted, planned_once_cursor
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -37,7 +38,7 @@ def token_with_user(model, key: str):
     if statement is None:
         statement = _statements[(model, connection.alias)] = _statement(model, connection)
     sql, token_fields, user_fields, converters = statement
-    with connection.cursor() as cursor:
+    with planned_once_cursor(connection) as cursor:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
     if row is None:

@@ -38,7 +38,7 @@ from tracker.api import serializers as s
 from tracker.api.authentication import TokenAuthentication
 from tracker.api.exceptions import PreconditionRequired, exception_handler
 from tracker.api.idempotency import idempotent
-from tracker.api.listing import claim_parts, desk_claim_rows
+from tracker.api.listing import desk_claim_rows, page_parts
 from tracker.api.parsers import StrictJSONParser
 from tracker.api.permissions import (
     ClaimPartPermission,
@@ -553,7 +553,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         if not csv and self.get_serializer_class() is s.ClaimSerializer:
             # The desk's list, the API's hottest read: rows, not instances (ClaimSerializer.of_rows).
             rows = self.paginate_queryset(self.filter_queryset(desk_claim_rows()))
-            tags, appearances = claim_parts([row["id"] for row in rows])
+            tags, appearances = page_parts(rows)
             return self.get_paginated_response(s.ClaimSerializer.of_rows(rows, tags, appearances))
         queryset = self.filter_queryset(self.get_queryset())
         if csv:
