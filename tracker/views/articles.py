@@ -19,7 +19,7 @@ from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
 from tracker.importing import DecodedText, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
-from tracker.models import Appearance, Article, Claimant
+from tracker.models import Appearance, Article, Claim, Claimant
 from tracker.reading import anchoring
 from tracker.references import outlet_named
 from tracker.uploads import skipped_uploads
@@ -130,37 +130,74 @@ def truncated(text: str, length: int) -> str:
     return Truncator(text).chars(length)
 
 
+def pk_url(name: str):
+    """Return pk → the URL of route name for that pk, reversed once: the reader makes hundreds of them."""
+    sentinel = 918273645
+    head, tail = reverse(name, args=[sentinel]).rsplit(str(sentinel), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+STATUS_LABELS = dict(Claim.Status.choices)
+ANCHOR_STATE_LABELS = {state: label.lower() for state, label in Appearance.AnchorState.choices}
+
+# Only what the reader shows or decides on: a claim's search document, snapshot and explanation, and the
+# article body each quote would repeat, stay in the database.
+READER_FIELDS = (
+    "claim_id",
+    "article_id",
+    "quote",
+    "start",
+    "end",
+    "anchor_state",
+    "needs_confirmation",
+    "claim__text",
+    "claim__status",
+    "claim__version",
+    "claim__created_by_id",
+    "claim__deleted_at",
+    "claim__rating__label",
+    "claim__claimant__name",
+)
+
+
 def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
     """Return the highlights for every appearance of a live claim in article, and those appearances."""
     appearances = list(
         Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
-        .select_related("claim__rating", "claim__claimant", "article")
+        .select_related("claim__rating", "claim__claimant")
+        .only(*READER_FIELDS)
         .order_by("start", "id")
     )
+    claim_url = pk_url("claim-detail")
     spans = []
     listed = set()
     for appearance in appearances:
+        appearance.article = article
         # The list beside the text links a claim as #claim-N (its first quote here); its other quotes get their own id.
         claim_id = appearance.claim_id
         appearance.list_anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{appearance.pk}"
         listed.add(claim_id)
         claim = appearance.claim
         # What the list beside the text shows of each, made here once (the template would reverse and truncate).
-        appearance.claim_url = claim.get_absolute_url()
+        appearance.claim_url = claim_url(claim_id)
         appearance.claim_text_short = truncated(claim.text, 120)
         appearance.quote_short = truncated(appearance.quote, 200)
+        appearance.status_label = STATUS_LABELS[claim.status]
+        appearance.rating_label = claim.rating.label if claim.rating_id else ""
+        appearance.claimant_name = claim.claimant.name if claim.claimant_id else ""
+        appearance.state_label = ANCHOR_STATE_LABELS[appearance.anchor_state]
         if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
             continue  # its words are gone from the text: listed beside it, not highlighted
-        verdict = f" · {claim.rating.label}" if claim.rating_id else ""
+        verdict = f" · {appearance.rating_label}" if claim.rating_id else ""
         spans.append(
             highlight.Span(
                 key=appearance.pk,
-                claim=claim.pk,
+                claim=claim_id,
                 start=appearance.start,
                 end=appearance.end,
                 url=appearance.claim_url,
-                label=f"#{claim.pk}",
-                title=f"{claim.get_status_display()}{verdict}: {claim}",
+                label=f"#{claim_id}",
+                title=f"{appearance.status_label}{verdict}: {claim}",
                 css=f"st-{claim.status}",
             )
         )
@@ -219,7 +256,7 @@ def _reader(
 ) -> HttpResponse:
     spans, appearances = reader_spans(article)
     aids = reading.suggestion_context(article, appearances)
-    spans += reading.suggestion_spans(aids["suggestions"], appearances)
+    spans += reading.suggestion_spans(aids.get("suggestions_open", []))
     context = {
         "article": article,
         "body_html": highlight.render(article.body, spans),
