@@ -97,3 +97,42 @@ def render(body: str, spans: list[Span]) -> SafeString:
         )
     # Every piece above is markup of ours around text escaped on its own.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the list of claims beside the text: a quote of a claim and what to show about both."""
+
+    anchor: str  # the line's id, e.g. "claim-12"
+    claim: int
+    url: str
+    text: str  # the claim's text, shortened
+    status: str
+    status_label: str
+    rating_label: str  # "" without a verdict
+    claimant: str | None  # None without a claimant
+    anchor_state: str
+    anchor_state_label: str
+    needs_confirmation: bool
+    quote: str  # the quote, shortened
+
+
+def claim_list(rows: list[Listed]) -> SafeString:
+    """Return the list's <li> lines, built as the body is: each piece escaped on its own, one join."""
+    parts = []
+    for row in rows:
+        meta = f'<span class="badge st-{escape(row.status)}">{escape(row.status_label)}</span>'
+        if row.rating_label:
+            meta += f' <span class="verdict">{escape(row.rating_label)}</span>'
+        if row.claimant is not None:
+            meta += f" · {escape(row.claimant)}"
+        if row.anchor_state != "anchored":
+            meta += f' · <span class="warn">quote {escape(row.anchor_state_label)}</span>'
+        if row.needs_confirmation:
+            meta += ' · <span class="warn">to confirm</span>'
+        parts.append(
+            f'<li id="{escape(row.anchor)}" data-claim="{row.claim}"><a href="{escape(row.url)}" class="claim-link">'
+            f'<span class="cid">#{row.claim}</span> {escape(row.text)}</a>\n'
+            f'<div class="meta">{meta}</div>\n<blockquote class="quote">{escape(row.quote)}</blockquote></li>\n'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (markup of ours around text escaped on its own)

@@ -108,3 +108,6 @@ class QueryCountTests:
         assert page.count('<li id="claim-') == 300
         assert page.count('class="hl-marker') == 225  # the orphaned quarter is listed, not highlighted
         assert page.count('<li id="quote-') == 150  # orphaned and unconfirmed quotes, to check
+        for state in ("moved", "changed", "orphaned"):
+            assert page.count(f'<span class="warn">quote {state}</span>') == 75
+        assert page.count('<span class="warn">to confirm</span>') == 75

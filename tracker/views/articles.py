@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -139,69 +140,95 @@ def pk_url(name: str):
 
 STATUS_LABELS = dict(Claim.Status.choices)
 ANCHOR_STATE_LABELS = {state: label.lower() for state, label in Appearance.AnchorState.choices}
-
-# Only what the reader shows or decides on: a claim's search document, snapshot and explanation, and the
-# article body each quote would repeat, stay in the database.
-READER_FIELDS = (
-    "claim_id",
-    "article_id",
-    "quote",
-    "start",
-    "end",
-    "anchor_state",
-    "needs_confirmation",
-    "claim__text",
-    "claim__status",
-    "claim__version",
-    "claim__created_by_id",
-    "claim__deleted_at",
-    "claim__rating__label",
-    "claim__claimant__name",
-)
+ORPHANED = Appearance.AnchorState.ORPHANED
 
 
-def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
-    """Return the highlights for every appearance of a live claim in article, and those appearances."""
-    appearances = list(
+@dataclass
+class ReaderQuotes:
+    """What the reader shows of the quotes of live claims in an article, made in one pass over them."""
+
+    spans: list[highlight.Span]  # the highlights of the quotes standing in the text
+    listed: list[highlight.Listed]  # the list beside the text, one line per quote
+    placed: list[tuple[int, int]]  # (start, end) of the quotes standing in the text
+    to_check: list[Appearance]  # the quotes the desk should look at (orphaned or unconfirmed)
+
+
+def reader_quotes(article: Article) -> ReaderQuotes:
+    """Return the highlights, the list lines and the quotes to check of every appearance of a live claim in article.
+
+    Plain rows of only the columns shown, not model instances: a claim's search document, snapshot and
+    explanation, and the article body each quote would repeat, stay in the database.
+    """
+    rows = (
         Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
-        .select_related("claim__rating", "claim__claimant")
-        .only(*READER_FIELDS)
         .order_by("start", "id")
+        .values_list(
+            "id",
+            "claim_id",
+            "quote",
+            "start",
+            "end",
+            "anchor_state",
+            "needs_confirmation",
+            "claim__text",
+            "claim__status",
+            "claim__rating__label",
+            "claim__claimant_id",
+            "claim__claimant__name",
+        )
     )
     claim_url = pk_url("claim-detail")
-    spans = []
+    quotes = ReaderQuotes(spans=[], listed=[], placed=[], to_check=[])
+    check = []
     listed = set()
-    for appearance in appearances:
-        appearance.article = article
+    for pk, claim_id, quote, start, end, state, unsure, text, status, rating, claimant_id, claimant in rows:
         # The list beside the text links a claim as #claim-N (its first quote here); its other quotes get their own id.
-        claim_id = appearance.claim_id
-        appearance.list_anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{appearance.pk}"
+        anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{pk}"
         listed.add(claim_id)
-        claim = appearance.claim
-        # What the list beside the text shows of each, made here once (the template would reverse and truncate).
-        appearance.claim_url = claim_url(claim_id)
-        appearance.claim_text_short = truncated(claim.text, 120)
-        appearance.quote_short = truncated(appearance.quote, 200)
-        appearance.status_label = STATUS_LABELS[claim.status]
-        appearance.rating_label = claim.rating.label if claim.rating_id else ""
-        appearance.claimant_name = claim.claimant.name if claim.claimant_id else ""
-        appearance.state_label = ANCHOR_STATE_LABELS[appearance.anchor_state]
-        if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
-            continue  # its words are gone from the text: listed beside it, not highlighted
-        verdict = f" · {appearance.rating_label}" if claim.rating_id else ""
-        spans.append(
-            highlight.Span(
-                key=appearance.pk,
+        url = claim_url(claim_id)
+        status_label = STATUS_LABELS[status]
+        quotes.listed.append(
+            highlight.Listed(
+                anchor=anchor,
                 claim=claim_id,
-                start=appearance.start,
-                end=appearance.end,
-                url=appearance.claim_url,
-                label=f"#{claim_id}",
-                title=f"{appearance.status_label}{verdict}: {claim}",
-                css=f"st-{claim.status}",
+                url=url,
+                text=truncated(text, 120),
+                status=status,
+                status_label=status_label,
+                rating_label=rating or "",
+                claimant=claimant if claimant_id is not None else None,
+                anchor_state=state,
+                anchor_state_label=ANCHOR_STATE_LABELS[state],
+                needs_confirmation=unsure,
+                quote=truncated(quote, 200),
             )
         )
-    return spans, appearances
+        if state == ORPHANED or unsure:
+            check.append(pk)
+        if state == ORPHANED:
+            continue  # its words are gone from the text: listed beside it, not highlighted
+        quotes.placed.append((start, end))
+        verdict = f" · {rating}" if rating is not None else ""
+        shown = text if len(text) <= 80 else text[:79] + "…"  # as str(claim)
+        quotes.spans.append(
+            highlight.Span(
+                key=pk,
+                claim=claim_id,
+                start=start,
+                end=end,
+                url=url,
+                label=f"#{claim_id}",
+                title=f"{status_label}{verdict}: {shown}",
+                css=f"st-{status}",
+            )
+        )
+    if check:
+        # Few, and each needs its claim for the forms and permissions: one query for all of them.
+        quotes.to_check = list(Appearance.objects.filter(pk__in=check).select_related("claim").order_by("start", "id"))
+        for appearance in quotes.to_check:
+            appearance.article = article
+            appearance.claim_url = claim_url(appearance.claim_id)
+    return quotes
 
 
 @desk_required
@@ -254,14 +281,15 @@ def _refused(request: HttpRequest, article: Article, errors: list, *, ambiguous:
 def _reader(
     request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200, occurrences: list | None = None
 ) -> HttpResponse:
-    spans, appearances = reader_spans(article)
-    aids = reading.suggestion_context(article, appearances)
-    spans += reading.suggestion_spans(aids.get("suggestions_open", []))
+    quotes = reader_quotes(article)
+    aids = reading.suggestion_context(article, quotes.placed)
+    spans = quotes.spans + reading.suggestion_spans(aids.get("suggestions_open", []))
     context = {
         "article": article,
         "body_html": highlight.render(article.body, spans),
-        "appearances": appearances,
-        "attention": reading.attention_items(appearances, request.user),
+        "claim_list": highlight.claim_list(quotes.listed),
+        "claim_count": len(quotes.listed),
+        "attention": reading.attention_items(quotes.to_check, request.user),
         "form": form,
         "can_log": roles.can_log(request.user),
         "can_edit_article": roles.can_edit_article(request.user, article),

@@ -24,13 +24,13 @@ from .common import desk_required, refuse, refused, require
 LISTED_SUGGESTIONS = 12
 
 
-def _not_logged(found, logged: list[Appearance]) -> list[tuple[int, suggestions.Suggestion]]:
+def _not_logged(found, placed: list[tuple[int, int]]) -> list[tuple[int, suggestions.Suggestion]]:
     """Return (index among the check-worthy, sentence) for each check-worthy sentence no logged quote stands in.
 
-    A quote overlapping a sentence makes it no longer a suggestion. One sort and a binary search per
-    sentence, so an article with hundreds of claims does not compare every quote with every sentence.
+    A quote (start, end) overlapping a sentence makes it no longer a suggestion. One sort and a binary search
+    per sentence, so an article with hundreds of claims does not compare every quote with every sentence.
     """
-    placed = sorted((a.start, a.end) for a in logged if a.anchor_state != Appearance.AnchorState.ORPHANED)
+    placed = sorted(placed)
     starts = [start for start, _ in placed]
     furthest = []  # furthest[k]: the largest end among the first k + 1 quotes by start
     reach = -1
@@ -46,15 +46,15 @@ def _not_logged(found, logged: list[Appearance]) -> list[tuple[int, suggestions.
     return result
 
 
-def suggestion_context(article: Article, logged: list[Appearance] = ()) -> dict:
-    """Return the reader's suggestions: the check-worthy sentences not yet logged, best first."""
+def suggestion_context(article: Article, placed: list[tuple[int, int]] = ()) -> dict:
+    """Return the reader's suggestions: the check-worthy sentences no quote standing in the text (placed) covers."""
     if not article.body:
         return {"suggestions": None}
     try:
         found = suggestions.for_article(article)
     except checkworthiness.ModelUnavailable:
         return {"suggestions": None, "suggestions_error": "Suggestions are unavailable: the model file is missing."}
-    open_ = _not_logged(found, logged)
+    open_ = _not_logged(found, placed)
     listed = sorted((s for _, s in open_), key=lambda s: -s.score)[:LISTED_SUGGESTIONS]
     # Issue 7's matching ("possibly checked before") shows each suggestion's best match here:
     # set `match` on the listed items; templates/tracker/reading/_suggestion.html shows it.
@@ -98,7 +98,10 @@ def prefill_from_query(request: HttpRequest, article: Article) -> dict | None:
 
 
 def attention_items(appearances: list[Appearance], user) -> list[dict]:
-    """The quotes the desk should look at after an edit: orphaned, changed or placed without certainty."""
+    """The quotes the desk should look at after an edit: orphaned, changed or placed without certainty.
+
+    Each appearance carries claim_url, as reader_quotes sets it.
+    """
     items = []
     for appearance in appearances:
         if not appearance.needs_attention or appearance.claim.in_trash:
