@@ -179,7 +179,7 @@ def reader_quotes(article: Article) -> ReaderQuotes:
     )
     claim_url = pk_url("claim-detail")
     quotes = ReaderQuotes(spans=[], listed=[], placed=[], to_check=[])
-    check = []
+    any_to_check = False
     listed = set()
     for pk, claim_id, quote, start, end, state, unsure, text, status, rating, claimant_id, claimant in rows:
         # The list beside the text links a claim as #claim-N (its first quote here); its other quotes get their own id.
@@ -203,13 +203,11 @@ def reader_quotes(article: Article) -> ReaderQuotes:
                 quote=truncated(quote, 200),
             )
         )
-        if state == ORPHANED or unsure:
-            check.append(pk)
+        any_to_check = any_to_check or state == ORPHANED or unsure
         if state == ORPHANED:
             continue  # its words are gone from the text: listed beside it, not highlighted
         quotes.placed.append((start, end))
         verdict = f" · {rating}" if rating is not None else ""
-        shown = text if len(text) <= 80 else text[:79] + "…"  # as str(claim)
         quotes.spans.append(
             highlight.Span(
                 key=pk,
@@ -218,13 +216,19 @@ def reader_quotes(article: Article) -> ReaderQuotes:
                 end=end,
                 url=url,
                 label=f"#{claim_id}",
-                title=f"{status_label}{verdict}: {shown}",
+                title=f"{status_label}{verdict}: {Claim.shortened(text)}",
                 css=f"st-{status}",
             )
         )
-    if check:
-        # Few, and each needs its claim for the forms and permissions: one query for all of them.
-        quotes.to_check = list(Appearance.objects.filter(pk__in=check).select_related("claim").order_by("start", "id"))
+    if any_to_check:
+        # Each needs its claim for the forms and permissions: one query for all of them, however many.
+        quotes.to_check = list(
+            Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
+            .filter(Q(anchor_state=ORPHANED) | Q(needs_confirmation=True))
+            .select_related("claim")
+            .defer("claim__search_document", "claim__public_snapshot")
+            .order_by("start", "id")
+        )
         for appearance in quotes.to_check:
             appearance.article = article
             appearance.claim_url = claim_url(appearance.claim_id)
