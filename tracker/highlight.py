@@ -15,14 +15,13 @@ over its segments, not a search of every span per segment.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """One highlight: code-point offsets [start, end) into the body and what to show about it."""
 
     key: int  # unique per span (the appearance id)
@@ -36,14 +35,13 @@ class Span:
     kind: str = "claim"  # or "suggestion": a check-worthy sentence not logged yet
 
 
-def _marker(span: Span) -> str:
+def _marker(span: Span, label: str, title: str) -> str:
+    """Return the link at a span's start; label and title come escaped."""
     if span.kind == "suggestion":
-        title = escape(span.title)
         return f'<a class="sg-marker" href="{escape(span.url)}" title="{title}" aria-label="{title}"></a>'
     return (
         f'<a class="hl-marker {escape(span.css)}" href="{escape(span.url)}" data-claim="{span.claim}" '
-        f'data-label="{escape(span.label)}" title="{escape(span.title)}" '
-        f'aria-label="{escape(f"{span.label}: {span.title}")}"></a>'
+        f'data-label="{label}" title="{title}" aria-label="{label}: {title}"></a>'
     )
 
 
@@ -61,46 +59,43 @@ def render(body: str, spans: list[Span]) -> SafeString:
     parts: list[str] = []
     active: list[int] = []  # indexes into valid of the spans covering the current segment, in order
     placed: set[int] = set()
-    described: dict[int, str] = {}  # a claim span's "label title", escaped, made once (by its index)
+    # Each span's label and title escaped once, for its marker and every segment it covers.
+    labels = [escape(span.label) for span in valid]
+    titles = [escape(span.title) for span in valid]
     for start, end in zip(points, points[1:], strict=False):
         for index in closing.get(start, ()):
             active.remove(index)
         for index in opening.get(start, ()):
             bisect.insort(active, index)
-        covering = [valid[i] for i in active]
-        for span in covering:
+        for i in active:
+            span = valid[i]
             if span.start == start and span.key not in placed:
                 placed.add(span.key)
-                parts.append(_marker(span))
+                parts.append(_marker(span, labels[i], titles[i]))
         text = escape(body[start:end])
-        if not covering:
+        if not active:
             parts.append(f'<span class="seg" data-o="{start}">{text}</span>')
             continue
         claimed = [i for i in active if valid[i].kind == "claim"]
         if not claimed:
-            parts.append(f'<mark class="seg sg" data-o="{start}" title="{escape(covering[0].title)}">{text}</mark>')
+            parts.append(f'<mark class="seg sg" data-o="{start}" title="{titles[active[0]]}">{text}</mark>')
             continue
-        suggested = any(s.kind == "suggestion" for s in covering)
+        suggested = any(valid[i].kind == "suggestion" for i in active)
         classes = " ".join(
             ["seg", "hl", "hl-many" if len(claimed) > 1 else "", "sg" if suggested else ""]
             + [valid[i].css for i in claimed]
         )
-        titles = []
-        for i in claimed:
-            if i not in described:
-                described[i] = escape(f"{valid[i].label} {valid[i].title}")
-            titles.append(described[i])
         claim_ids = " ".join(str(valid[i].claim) for i in claimed)
+        described = " · ".join(f"{labels[i]} {titles[i]}" for i in claimed)
         parts.append(
             f'<mark class="{escape(" ".join(classes.split()))}" data-o="{start}" '
-            f'data-claims="{claim_ids}" title="{" · ".join(titles)}">{text}</mark>'
+            f'data-claims="{claim_ids}" title="{described}">{text}</mark>'
         )
     # Every piece above is markup of ours around text escaped on its own.
     return mark_safe("".join(parts))  # noqa: S308
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One line of the list of claims beside the text: a quote of a claim and what to show about both."""
 
     anchor: str  # the line's id, e.g. "claim-12"
