@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
@@ -128,6 +128,9 @@ def truncated(text: str, length: int) -> str:
     """What the truncatechars filter makes of text, without its walk over every character when text is short."""
     if len(text) <= length:
         return unicodedata.normalize("NFC", text)  # the filter's answer for text that fits
+    if text.isascii() and length > 0:
+        # No combining characters, so every character counts: the filter's cut without its walk.
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
     return Truncator(text).chars(length)
 
 
