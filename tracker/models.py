@@ -419,10 +419,15 @@ class Claim(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return self.shortened(self.text)
 
     def get_absolute_url(self) -> str:
         return reverse("claim-detail", args=[self.pk])
+
+    @staticmethod
+    def shortened(text: str) -> str:
+        """Return a claim's text as its str() shows it, for pages that read the text without the instance."""
+        return text if len(text) <= 80 else text[:79] + "…"
 
     def get_public_url(self) -> str:
         return reverse("factcheck-detail", args=[self.pk, self.public_slug])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import ArticleFactory, make_claim, make_user
+from tests.factories import ArticleFactory, ClaimantFactory, make_claim, make_user
 from tracker import articles
 from tracker.models import Article, Claim
 
@@ -52,6 +52,27 @@ class ReaderTests:
         html = page_for("editor").get(f"/articles/{article.pk}/").content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;" in html
+
+    def test_hostile_text_and_quotes_are_shown_as_text(self, page_for, editor):
+        hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&amp;"
+        body = f"He said {hostile} cost $5 billion in 2024. Then: {hostile} again, and 3 more missiles came."
+        article = ArticleFactory(body=body, title="Headline " + hostile)
+        claimant = ClaimantFactory(name="Name " + hostile)
+        quote = f"{hostile} cost $5 billion"
+        claim = make_claim(by=editor, article=article, quote=quote, text="Claim " + hostile, claimant=claimant)
+        make_claim(by=editor, article=article, quote=f"Then: {hostile} again", text="Second " + hostile)
+        html = page_for(editor).get(f"/articles/{article.pk}/").content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#x27;&amp;amp;"
+        start = body.index(quote)
+        # The highlighted quote, its marker's tooltip and the list beside the text all carry the words as text.
+        assert f'data-o="{start}" data-claims="{claim.pk}"' in html
+        assert f"{escaped} cost $5 billion</mark>" in html
+        assert f'title="New: Claim {escaped}"' in html
+        assert f'<blockquote class="quote">{escaped} cost $5 billion</blockquote>' in html
+        assert f"· Name {escaped}</div>" in html
+        # And the article text around it reads exactly as stored.
+        assert '<span class="seg" data-o="0">He said </span>' in html
 
     def test_quotes_to_check_after_an_edit(self, page_for, editor, article):
         claim = make_claim(by=editor, article=article, quote="the contract could be worth around $5.5 billion")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,14 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 from tracker import articles, claimants, claims, highlight, roles
 from tracker.errors import DeskError
 from tracker.forms import ArticleImportForm, ArticleSearchForm, LogClaimForm
 from tracker.importing import DecodedText, decode_text_file, parse_text_document
 from tracker.inbox.forms import ImportUrlForm
-from tracker.models import Appearance, Article, Claimant
+from tracker.models import Appearance, Article, Claim, Claimant
 from tracker.reading import anchoring
 from tracker.references import outlet_named
 from tracker.uploads import skipped_uploads
@@ -127,44 +128,114 @@ def truncated(text: str, length: int) -> str:
     """What the truncatechars filter makes of text, without its walk over every character when text is short."""
     if len(text) <= length:
         return unicodedata.normalize("NFC", text)  # the filter's answer for text that fits
+    if text.isascii() and length > 0:
+        # No combining characters, so every character counts: the filter's cut without its walk.
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
     return Truncator(text).chars(length)
 
 
-def reader_spans(article: Article) -> tuple[list[highlight.Span], list[Appearance]]:
-    """Return the highlights for every appearance of a live claim in article, and those appearances."""
-    appearances = list(
+def pk_url(name: str):
+    """Return pk → the URL of route name for that pk, reversed once: the reader makes hundreds of them."""
+    sentinel = 918273645
+    head, tail = reverse(name, args=[sentinel]).rsplit(str(sentinel), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+STATUS_LABELS = dict(Claim.Status.choices)
+ANCHOR_STATE_LABELS = {state: label.lower() for state, label in Appearance.AnchorState.choices}
+ORPHANED = Appearance.AnchorState.ORPHANED
+
+
+@dataclass
+class ReaderQuotes:
+    """What the reader shows of the quotes of live claims in an article, made in one pass over them."""
+
+    spans: list[highlight.Span]  # the highlights of the quotes standing in the text
+    listed: list[highlight.Listed]  # the list beside the text, one line per quote
+    placed: list[tuple[int, int]]  # (start, end) of the quotes standing in the text
+    to_check: list[Appearance]  # the quotes the desk should look at (orphaned or unconfirmed)
+
+
+def reader_quotes(article: Article) -> ReaderQuotes:
+    """Return the highlights, the list lines and the quotes to check of every appearance of a live claim in article.
+
+    Plain rows of only the columns shown, not model instances: a claim's search document, snapshot and
+    explanation, and the article body each quote would repeat, stay in the database.
+    """
+    rows = (
         Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
-        .select_related("claim__rating", "claim__claimant", "article")
         .order_by("start", "id")
+        .values_list(
+            "id",
+            "claim_id",
+            "quote",
+            "start",
+            "end",
+            "anchor_state",
+            "needs_confirmation",
+            "claim__text",
+            "claim__status",
+            "claim__rating__label",
+            "claim__claimant_id",
+            "claim__claimant__name",
+        )
     )
-    spans = []
+    claim_url = pk_url("claim-detail")
+    quotes = ReaderQuotes(spans=[], listed=[], placed=[], to_check=[])
+    any_to_check = False
     listed = set()
-    for appearance in appearances:
+    for pk, claim_id, quote, start, end, state, unsure, text, status, rating, claimant_id, claimant in rows:
         # The list beside the text links a claim as #claim-N (its first quote here); its other quotes get their own id.
-        claim_id = appearance.claim_id
-        appearance.list_anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{appearance.pk}"
+        anchor = f"claim-{claim_id}" if claim_id not in listed else f"claim-{claim_id}-{pk}"
         listed.add(claim_id)
-        claim = appearance.claim
-        # What the list beside the text shows of each, made here once (the template would reverse and truncate).
-        appearance.claim_url = claim.get_absolute_url()
-        appearance.claim_text_short = truncated(claim.text, 120)
-        appearance.quote_short = truncated(appearance.quote, 200)
-        if appearance.anchor_state == Appearance.AnchorState.ORPHANED:
-            continue  # its words are gone from the text: listed beside it, not highlighted
-        verdict = f" · {claim.rating.label}" if claim.rating_id else ""
-        spans.append(
-            highlight.Span(
-                key=appearance.pk,
-                claim=claim.pk,
-                start=appearance.start,
-                end=appearance.end,
-                url=appearance.claim_url,
-                label=f"#{claim.pk}",
-                title=f"{claim.get_status_display()}{verdict}: {claim}",
-                css=f"st-{claim.status}",
+        url = claim_url(claim_id)
+        status_label = STATUS_LABELS[status]
+        quotes.listed.append(
+            highlight.Listed(
+                anchor=anchor,
+                claim=claim_id,
+                url=url,
+                text=truncated(text, 120),
+                status=status,
+                status_label=status_label,
+                rating_label=rating or "",
+                claimant=claimant if claimant_id is not None else None,
+                anchor_state=state,
+                anchor_state_label=ANCHOR_STATE_LABELS[state],
+                needs_confirmation=unsure,
+                quote=truncated(quote, 200),
             )
         )
-    return spans, appearances
+        any_to_check = any_to_check or state == ORPHANED or unsure
+        if state == ORPHANED:
+            continue  # its words are gone from the text: listed beside it, not highlighted
+        quotes.placed.append((start, end))
+        verdict = f" · {rating}" if rating is not None else ""
+        quotes.spans.append(
+            highlight.Span(
+                key=pk,
+                claim=claim_id,
+                start=start,
+                end=end,
+                url=url,
+                label=f"#{claim_id}",
+                title=f"{status_label}{verdict}: {Claim.shortened(text)}",
+                css=f"st-{status}",
+            )
+        )
+    if any_to_check:
+        # Each needs its claim for the forms and permissions: one query for all of them, however many.
+        quotes.to_check = list(
+            Appearance.objects.filter(article=article, claim__deleted_at__isnull=True)
+            .filter(Q(anchor_state=ORPHANED) | Q(needs_confirmation=True))
+            .select_related("claim")
+            .defer("claim__search_document", "claim__public_snapshot")
+            .order_by("start", "id")
+        )
+        for appearance in quotes.to_check:
+            appearance.article = article
+            appearance.claim_url = claim_url(appearance.claim_id)
+    return quotes
 
 
 @desk_required
@@ -217,14 +288,15 @@ def _refused(request: HttpRequest, article: Article, errors: list, *, ambiguous:
 def _reader(
     request: HttpRequest, article: Article, form: LogClaimForm, status: int = 200, occurrences: list | None = None
 ) -> HttpResponse:
-    spans, appearances = reader_spans(article)
-    aids = reading.suggestion_context(article, appearances)
-    spans += reading.suggestion_spans(aids["suggestions"], appearances)
+    quotes = reader_quotes(article)
+    aids = reading.suggestion_context(article, quotes.placed)
+    spans = quotes.spans + reading.suggestion_spans(aids.get("suggestions_open", []))
     context = {
         "article": article,
         "body_html": highlight.render(article.body, spans),
-        "appearances": appearances,
-        "attention": reading.attention_items(appearances, request.user),
+        "claim_list": highlight.claim_list(quotes.listed),
+        "claim_count": len(quotes.listed),
+        "attention": reading.attention_items(quotes.to_check, request.user),
         "form": form,
         "can_log": roles.can_log(request.user),
         "can_edit_article": roles.can_edit_article(request.user, article),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 
 from django.contrib import messages
@@ -23,52 +24,65 @@ from .common import desk_required, refuse, refused, require
 LISTED_SUGGESTIONS = 12
 
 
-def _logged(suggestion, logged: list[Appearance]) -> bool:
-    """Whether a quote already logged stands inside the sentence (it is then no longer a suggestion)."""
-    return any(
-        a.anchor_state != Appearance.AnchorState.ORPHANED and a.start < suggestion.end and suggestion.start < a.end
-        for a in logged
-    )
+def _not_logged(found, placed: list[tuple[int, int]]) -> list[tuple[int, suggestions.Suggestion]]:
+    """Return (index among the check-worthy, sentence) for each check-worthy sentence no logged quote stands in.
+
+    A quote (start, end) overlapping a sentence makes it no longer a suggestion. One sort and a binary search
+    per sentence, so an article with hundreds of claims does not compare every quote with every sentence.
+    """
+    placed = sorted(placed)
+    starts = [start for start, _ in placed]
+    furthest = []  # furthest[k]: the largest end among the first k + 1 quotes by start
+    reach = -1
+    for _, end in placed:
+        reach = max(reach, end)
+        furthest.append(reach)
+    result = []
+    for index, sentence in enumerate(found.worthy()):
+        before = bisect.bisect_left(starts, sentence.end)  # the quotes starting before the sentence ends
+        if before and furthest[before - 1] > sentence.start:
+            continue
+        result.append((index, sentence))
+    return result
 
 
-def suggestion_context(article: Article, logged: list[Appearance] = ()) -> dict:
-    """Return the reader's suggestions: the check-worthy sentences not yet logged, best first."""
+def suggestion_context(article: Article, placed: list[tuple[int, int]] = ()) -> dict:
+    """Return the reader's suggestions: the check-worthy sentences no quote standing in the text (placed) covers."""
     if not article.body:
         return {"suggestions": None}
     try:
         found = suggestions.for_article(article)
     except checkworthiness.ModelUnavailable:
         return {"suggestions": None, "suggestions_error": "Suggestions are unavailable: the model file is missing."}
-    worthy = [s for s in found.worthy() if not _logged(s, logged)]
-    listed = sorted(worthy, key=lambda s: -s.score)[:LISTED_SUGGESTIONS]
+    open_ = _not_logged(found, placed)
+    listed = sorted((s for _, s in open_), key=lambda s: -s.score)[:LISTED_SUGGESTIONS]
     # Issue 7's matching ("possibly checked before") shows each suggestion's best match here:
     # set `match` on the listed items; templates/tracker/reading/_suggestion.html shows it.
     items = [{"suggestion": s, "number": n, "match": None} for n, s in enumerate(listed, start=1)]
-    return {"suggestions": found, "suggestion_items": items, "suggestion_count": len(worthy)}
+    return {
+        "suggestions": found,
+        "suggestion_items": items,
+        "suggestion_count": len(open_),
+        "suggestions_open": open_,
+    }
 
 
-def suggestion_spans(found, logged: list[Appearance]) -> list[highlight.Span]:
-    """Highlights for check-worthy sentences not already logged (a logged quote inside one hides it)."""
-    if found is None:
-        return []
-    spans = []
-    for index, s in enumerate(found.worthy()):
-        if _logged(s, logged):
-            continue
-        spans.append(
-            highlight.Span(
-                key=-(index + 1),
-                claim=0,
-                start=s.start,
-                end=s.end,
-                url=f"?log={s.start}-{s.end}#log-claim",
-                label="Suggested",
-                title=f"Check-worthy sentence (score {s.score:.2f}): log it as a claim",
-                css="sg",
-                kind="suggestion",
-            )
+def suggestion_spans(open_: list[tuple[int, suggestions.Suggestion]]) -> list[highlight.Span]:
+    """Highlights for the check-worthy sentences not already logged (suggestion_context's "suggestions_open")."""
+    return [
+        highlight.Span(
+            key=-(index + 1),
+            claim=0,
+            start=s.start,
+            end=s.end,
+            url=f"?log={s.start}-{s.end}#log-claim",
+            label="Suggested",
+            title=f"Check-worthy sentence (score {s.score:.2f}): log it as a claim",
+            css="sg",
+            kind="suggestion",
         )
-    return spans
+        for index, s in open_
+    ]
 
 
 def prefill_from_query(request: HttpRequest, article: Article) -> dict | None:
@@ -84,7 +98,10 @@ def prefill_from_query(request: HttpRequest, article: Article) -> dict | None:
 
 
 def attention_items(appearances: list[Appearance], user) -> list[dict]:
-    """The quotes the desk should look at after an edit: orphaned, changed or placed without certainty."""
+    """The quotes the desk should look at after an edit: orphaned, changed or placed without certainty.
+
+    Each appearance carries claim_url, as reader_quotes sets it.
+    """
     items = []
     for appearance in appearances:
         if not appearance.needs_attention or appearance.claim.in_trash:
