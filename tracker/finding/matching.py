@@ -5,8 +5,9 @@ its text and quotes) is kept as stems in MatchTerm, an inverted index that
 both databases answer alike, so the ranking is the same on SQLite and
 PostgreSQL and needs nothing installed. A query reads the postings of its
 stems only (the ones common to a large share of the texts are left out: they
-rank nothing and cost the most), scores them with BM25 in Python, and returns
-the best; tracker.finding.semantic, when installed, re-ranks with embeddings.
+rank nothing and cost the most), scores them with BM25 and returns the best:
+in one statement (_ranking_sql), or in Python (rank) where
+tracker.finding.semantic, when installed, re-ranks with embeddings.
 """
 
 from __future__ import annotations
@@ -677,6 +678,15 @@ def _lexical(query: Counter, codes: list[str], counts: _Counts) -> tuple[dict[tu
     return scores, self_score
 
 
+@dataclass
+class _Pending:
+    """A text about to be indexed, counted in a ranking as if it were: 1 document, its length and stems."""
+
+    documents: int = 0
+    length: float = 0.0
+    terms: frozenset[str] = frozenset()
+
+
 def _ranking_sql(
     query: Counter,
     codes: list[str],
@@ -698,7 +708,8 @@ def _ranking_sql(
     kinds = ", ".join(["%s"] * len(codes))
     values = ", ".join(["(%s, %s, %s, %s)"] * len(terms))
     excluded = "m.kind = %s AND m.ref = %s" if exclude is not None else "1 = 0"
-    # Only the models' table names and placeholders go into the text; the values are parameters.
+    # Only the models' table names and placeholders go into the text; the values are parameters. CROSS JOIN:
+    # SQLite then reads the postings term by term (matchterm_term), not every posting of a kind (matchterm_ref).
     sql = f"""
 WITH q (term, pos, tf, pending) AS (VALUES {values}),
 stats AS (
@@ -728,16 +739,15 @@ own AS (
 ),
 scored AS (
     SELECT m.kind, m.ref, SUM(w.idf * w.tf * m.weight * %s / (m.weight + %s * (%s + %s * m.length / w.avg))) AS score
-    FROM weighted w JOIN {table} m ON m.term = w.term AND m.kind IN ({kinds})
-    WHERE NOT ({excluded})
+    FROM weighted w CROSS JOIN {table} m
+    WHERE m.term = w.term AND m.kind IN ({kinds}) AND NOT ({excluded})
     GROUP BY m.kind, m.ref
 ),
 shares AS (
     SELECT sc.kind, sc.ref, CASE WHEN sc.score >= o.score THEN 1.0 ELSE sc.score / o.score END AS share
     FROM scored sc, own o
     WHERE o.score > 0 AND sc.score > 0
-)
-,
+),
 best AS (SELECT kind, ref, share FROM shares ORDER BY share DESC, ref, kind LIMIT %s)
 """  # noqa: S608
     norm = [K1 + 1, K1, 1 - B, B]
@@ -760,13 +770,6 @@ best AS (SELECT kind, ref, share FROM shares ORDER BY share DESC, ref, kind LIMI
         f"LEFT JOIN {factcheck} f ON b.kind = %s AND f.id = b.ref"
     )
     return sql, [*params, MatchTerm.Kind.CLAIM, MatchTerm.Kind.FACTCHECK]
-
-
-@dataclass
-class _Pending:
-    documents: int = 0
-    length: float = 0.0
-    terms: frozenset[str] = frozenset()
 
 
 def _fused(
