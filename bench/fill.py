@@ -18,7 +18,10 @@ loaded rows). Rows are what the desk itself would have written:
   versions counted), published claims carry the snapshot
   tracker.workflow.snapshot_of builds, and claims sent to review have the
   rating, verdict and evidence the workflow demands;
-- the status counters are recounted by StatusCount.objects.recount().
+- the status counters are recounted by StatusCount.objects.recount();
+- every claim outside the trash has the matching postings
+  tracker.finding.matching.claim_terms gives it, and MatchStat is counted from
+  them, so a claim logged on the bench desk is ranked against a full index.
 
 Column lists come from each model's _meta: a column the fill does not set
 takes the field's default (or NULL where allowed), and a NOT NULL column
@@ -53,9 +56,18 @@ from types import SimpleNamespace
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factdesk_bench"
 # Bump when the rows the fill makes change, so `make bench` refills databases made by an older fill.
 # 2: claims carry their search documents (tracker.finding.search); 3: words weighted as in the seeds;
-# 4: search documents list tags and quotes in the order the domain reads them
-FILL_FORMAT = 4
-BIG_TABLE_MODELS = ("Article", "Source", "Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")
+# 4: search documents list tags and quotes in the order the domain reads them; 5: claims' matching postings
+FILL_FORMAT = 5
+BIG_TABLE_MODELS = (
+    "Article",
+    "Source",
+    "Claim",
+    "Appearance",
+    "Evidence",
+    "VerificationEvent",
+    "ClaimTags",
+    "MatchTerm",
+)
 # Columns the database computes itself (migration 0010's generated tsvector), unknown to the models.
 DATABASE_ONLY_COLUMNS = {"tracker_claim": {"search_vector"}}
 CHUNK = 5_000  # claims (and their parts) per task
@@ -311,6 +323,7 @@ def tables() -> dict[str, Table]:
             {"claim_id", "from_status", "to_status", "actor_id", "at", "note", "rating_id", "version"},
         ),
         "ClaimTags": Table(through, {"claim_id", "tag_id"}),
+        "MatchTerm": Table(m.MatchTerm, {"term", "kind", "ref", "weight", "length"}),
     }
 
 
@@ -409,7 +422,7 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
     rating_objs = {r[0]: m.Rating(id=r[0], slug=r[1], label=r[2], value=r[3], description=r[4]) for r in ratings}
     bounds = context["bounds"]
     tag_names = context["tags"]  # index = id - 1
-    out = {name: [] for name in ("Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags")}
+    out = {name: [] for name in ("Claim", "Appearance", "Evidence", "VerificationEvent", "ClaimTags", "MatchTerm")}
     low, high = first_article(first, n), first_article(last, n)
     spread = max(0, OTHER_ARTICLES - (high - low)) // 2
     others = (max(3, low - spread), min(n["articles"], high + spread))
@@ -530,11 +543,14 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
                 appearances=snap_appearances,
             )
         trashed = status != "published" and rng.random() < 0.005
+        parts = domain_parts(appearances)
         document = (
-            search_document(m, claim_id, text, summary, explanation, claimant_id, appearances, tag_ids, context, n)
+            search_document(text, summary, explanation, claimant_id, parts, tag_ids, context)
             if context.get("search_documents", True)
             else ""
         )
+        if not trashed:  # a trashed claim is no match: the index holds no postings of it
+            out["MatchTerm"].extend(postings(tabs["MatchTerm"], claim_id, text, parts))
         out["Claim"].append(
             tabs["Claim"].row(
                 {
@@ -568,18 +584,10 @@ def fill_claims(first: int, last: int, scale: float, context: dict) -> dict[str,
     return out
 
 
-def search_document(m, claim_id, text, summary, explanation, claimant_id, appearances, tag_ids, context, n) -> str:
-    """Return the search document the domain would have written for the claim (tracker.finding.search)."""
-    from tracker.finding import search
-
-    # document_for reads only these attributes: plain objects carrying them cost a fraction of model instances.
-    claimant = SimpleNamespace(name=context["claimant"](claimant_id)["name"]) if claimant_id else None
-    claim = SimpleNamespace(
-        text=text, verdict_summary=summary, verdict_explanation=explanation, claimant_id=claimant_id, claimant=claimant
-    )
-    # In the orders the domain reads them (search._claims_with_parts): appearances by article and offset
-    # (a claim quotes an article once here), tags by their name as the database sorts them.
-    parts = [
+def domain_parts(appearances: list[dict]) -> list[SimpleNamespace]:
+    """A claim's appearances as the domain reads them (tracker.finding.search._claims_with_parts): by article
+    and offset (a claim quotes an article once here), with the few attributes search and matching read."""
+    return [
         SimpleNamespace(
             article=SimpleNamespace(published_at=article_published(a["article_id"]), language=ARTICLE_LANGUAGE),
             article_id=a["article_id"],
@@ -589,8 +597,33 @@ def search_document(m, claim_id, text, summary, explanation, claimant_id, appear
         )
         for a in sorted(appearances, key=lambda a: (a["article_id"], a["start"]))
     ]
+
+
+def search_document(text, summary, explanation, claimant_id, parts, tag_ids, context) -> str:
+    """Return the search document the domain would have written for the claim (tracker.finding.search)."""
+    from tracker.finding import search
+
+    # document_for reads only these attributes: plain objects carrying them cost a fraction of model instances.
+    claimant = SimpleNamespace(name=context["claimant"](claimant_id)["name"]) if claimant_id else None
+    claim = SimpleNamespace(
+        text=text, verdict_summary=summary, verdict_explanation=explanation, claimant_id=claimant_id, claimant=claimant
+    )
+    # Tags by their name as the database sorts them.
     rank = context["tag_rank"]
     return search.document_for(claim, parts, [context["tags"][t - 1] for t in sorted(tag_ids, key=rank.__getitem__)])
+
+
+def postings(table, claim_id: int, text: str, parts: list[SimpleNamespace]) -> list[tuple]:
+    """The claim's rows of the matching index, as tracker.finding.matching.index_new_claim writes them."""
+    from tracker.finding import matching
+    from tracker.finding.models import MatchTerm
+
+    terms, length = matching.claim_terms(SimpleNamespace(text=text), parts)
+    kind = MatchTerm.Kind.CLAIM.value
+    return [
+        table.row({"term": term, "kind": kind, "ref": claim_id, "weight": weight, "length": length})
+        for term, weight in terms.items()
+    ]
 
 
 # ----------------------------------------------------------------------------- the pool
@@ -861,6 +894,7 @@ def fill(database_url: str, scale: float, workers: int, log=print, *, search_doc
     timings["indexes"] = time.monotonic() - step
     step = time.monotonic()
     StatusCount.objects.recount()
+    recount_match_stats()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     timings["recount_vacuum"] = time.monotonic() - step
@@ -877,6 +911,25 @@ def fill(database_url: str, scale: float, workers: int, log=print, *, search_doc
     log("Rows (estimated): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     log("Times: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
     return {"counts": counts, "timings": timings, "scale": scale}
+
+
+def recount_match_stats() -> None:
+    """BM25's N and total length of the claims the fill indexed (MatchStat), from the postings themselves."""
+    from django.db import connection
+
+    from tracker.finding.models import MatchStat, MatchTerm
+
+    with connection.cursor() as cursor:
+        table = MatchTerm._meta.db_table
+        cursor.execute(
+            "SELECT COUNT(*), COALESCE(SUM(length), 0) FROM "  # noqa: S608 (the model's table name)
+            f"(SELECT DISTINCT ON (ref) length FROM {table} WHERE kind = %s ORDER BY ref) d",
+            [MatchTerm.Kind.CLAIM],
+        )
+        documents, length = cursor.fetchone()
+    MatchStat.objects.update_or_create(
+        kind=MatchTerm.Kind.CLAIM, defaults={"documents": documents, "total_length": length}
+    )
 
 
 def main(argv=None) -> int:

@@ -170,6 +170,29 @@ class FilledDatabaseTests:
         )
         assert common > total / 2 and rare < total / 20
 
+    def test_the_matching_index_is_the_domains(self, tiny_desk):
+        """What the fill copied into MatchTerm and MatchStat is what tracker.finding.matching.rebuild() writes."""
+        url = benchfill.database_url_for(tiny_desk, TINY)
+        postings = "SELECT term, kind, ref, weight, length FROM tracker_matchterm ORDER BY ref, term"
+        stats = "SELECT kind, documents, total_length FROM tracker_matchstat ORDER BY kind"
+        filled, filled_stats = query(url, postings), query(url, stats)
+        [(documents,)] = query(url, "SELECT count(*) FROM tracker_claim WHERE deleted_at IS NULL")
+        assert filled_stats[0][:2] == ("c", documents) and len(filled) > 10 * documents
+        script = (
+            "import sys; from bench import fill; fill.setup_django(sys.argv[1]);"
+            "from tracker.finding import matching; print(matching.rebuild())"
+        )
+        subprocess.run(  # noqa: S603 (our own command)
+            [sys.executable, "-c", script, url], cwd=ROOT, check=True, capture_output=True, text=True, timeout=120
+        )
+        rebuilt, rebuilt_stats = query(url, postings), query(url, stats)
+
+        def rounded(rows):
+            return [tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows]
+
+        assert rounded(rebuilt) == rounded(filled)  # trashed claims have none either way
+        assert rounded(rebuilt_stats) == rounded(filled_stats)
+
     def test_indexes_and_constraints_are_the_migrations(self, tiny_desk):
         url = benchfill.database_url_for(tiny_desk, TINY * 10)
         sql = (
