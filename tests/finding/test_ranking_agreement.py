@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from tests.factories import make_user
 from tracker import claims
+from tracker.api.serializers import match_row
 from tracker.finding import factchecks, matching
 from tracker.finding.models import MatchTerm
 from tracker.finding.search import claim_language
@@ -101,7 +102,7 @@ class RankingAgreementTests:
 
     def test_a_claim_being_logged_answers_what_rank_does_once_it_is_indexed(self, desk):
         editor = make_user("editor")
-        logged = 0
+        logged = published = 0
         for original in Claim.objects.prefetch_related("appearances__article").order_by("pk"):
             appearances = list(original.appearances.all())
             if not appearances:
@@ -118,11 +119,16 @@ class RankingAgreementTests:
             value = matching.claim_text(claim, in_order)
             expected = as_rank_finds(value, language=claim_language(claim, in_order), exclude_claim=claim.pk)
             assert_same(found, expected)
+            # What the answer shows of each, read with the ranking, is what the rows themselves say.
+            shown = [match_row(m, None) for m in claims.claim_matches(claim)]
+            assert shown == [match_row(m, None) for m in matching.find_for_claim(claim, in_order)]
+            published += sum(1 for row in shown if row["kind"] == "claim" and row["rating"])
             if not original.in_trash:
                 # Logged again, the claim finds itself as it was (nothing else has all its words).
                 assert found[0][:2] == ("claim", original.pk)
             logged += 1
         assert logged >= 5
+        assert published  # rated claims among the matches: their rating and public page shown too
 
     def test_terms_too_common_fall_back_to_the_rarest_three(self, lexical):
         # Past MIN_DF_CAP texts with "vaccine" and "autism": both are left out, then taken back as the rarest.

@@ -708,8 +708,10 @@ def _ranking_sql(
     kinds = ", ".join(["%s"] * len(codes))
     values = ", ".join(["(%s, %s, %s, %s)"] * len(terms))
     excluded = "m.kind = %s AND m.ref = %s" if exclude is not None else "1 = 0"
-    # Only the models' table names and placeholders go into the text; the values are parameters. CROSS JOIN:
-    # SQLite then reads the postings term by term (matchterm_term), not every posting of a kind (matchterm_ref).
+    # Only the models' table names and placeholders go into the text; the values are parameters. Each document
+    # frequency is counted by a subquery of its own on matchterm_term (no join of every posting to be grouped),
+    # once: df is read twice, so both databases materialize it. CROSS JOIN: SQLite then reads the postings term
+    # by term (matchterm_term), not every posting of a kind (matchterm_ref).
     sql = f"""
 WITH q (term, pos, tf, pending) AS (VALUES {values}),
 stats AS (
@@ -718,16 +720,15 @@ stats AS (
     FROM {stat} WHERE kind IN ({kinds})
 ),
 df AS (
-    SELECT q.term, q.pos, q.tf, q.pending + COUNT(m.ref) AS df
-    FROM q LEFT JOIN {table} m ON m.term = q.term AND m.kind IN ({kinds})
-    GROUP BY q.term, q.pos, q.tf, q.pending
+    SELECT q.term, q.pos, q.tf,
+           q.pending + (SELECT COUNT(*) FROM {table} m WHERE m.term = q.term AND m.kind IN ({kinds})) AS df
+    FROM q
 ),
-present AS (SELECT term, pos, tf, df FROM df WHERE df > 0),
-capped AS (SELECT p.term, p.tf, p.df FROM present p, stats s WHERE p.df <= %s OR p.df <= s.n * %s),
+capped AS (SELECT p.term, p.tf, p.df FROM df p, stats s WHERE p.df > 0 AND (p.df <= %s OR p.df <= s.n * %s)),
 kept AS (
     SELECT term, tf, df FROM capped
     UNION ALL
-    SELECT term, tf, df FROM (SELECT term, tf, df FROM present ORDER BY df, pos LIMIT 3) rarest
+    SELECT term, tf, df FROM (SELECT term, tf, df FROM df WHERE df > 0 ORDER BY df, pos LIMIT 3) rarest
     WHERE NOT EXISTS (SELECT 1 FROM capped)
 ),
 weighted AS (
@@ -859,21 +860,28 @@ def _ranked(
 def _shown_object(kind: str, ref: int, values: tuple):
     """The claim (with its rating) or fact-check of a ranking row, holding only what match_row reads."""
     n_claim, n_rating = len(SHOWN_CLAIM_COLUMNS), len(SHOWN_RATING_COLUMNS)
-    alias = connection.alias
     if kind == MatchTerm.Kind.FACTCHECK:
         shown = values[n_claim + n_rating :]
         if shown[0] is None:  # claim_reviewed is required: no row
             return None
-        return FactCheck.from_db(alias, ["id", *SHOWN_FACTCHECK_COLUMNS], [ref, *shown])
-    shown, rating = list(values[:n_claim]), values[n_claim : n_claim + n_rating]
-    if shown[0] is None:  # text is required: no claim outside the trash
+        return _partial(FactCheck, {"id": ref, **dict(zip(SHOWN_FACTCHECK_COLUMNS, shown, strict=True))})
+    shown = dict(zip(SHOWN_CLAIM_COLUMNS, values[:n_claim], strict=True))
+    if shown["text"] is None:  # text is required: no claim outside the trash
         return None
-    snapshot = SHOWN_CLAIM_COLUMNS.index("public_snapshot")
-    shown[snapshot] = Claim._meta.get_field("public_snapshot").from_db_value(shown[snapshot], None, connection)
-    claim = Claim.from_db(alias, ["id", *SHOWN_CLAIM_COLUMNS], [ref, *shown])
+    field = Claim._meta.get_field("public_snapshot")
+    shown["public_snapshot"] = field.from_db_value(shown["public_snapshot"], None, connection)
+    claim = _partial(Claim, {"id": ref, **shown})
     if claim.rating_id is not None:
-        claim.rating = Rating.from_db(alias, list(SHOWN_RATING_COLUMNS), list(rating))
+        rating = values[n_claim : n_claim + n_rating]
+        claim.rating = _partial(Rating, dict(zip(SHOWN_RATING_COLUMNS, rating, strict=True)))
     return claim
+
+
+def _partial(model, values: dict):
+    """An instance of model holding these columns only (the others deferred), as a query with .only() makes."""
+    # from_db takes the values in the order of the model's fields, whatever the order of the names.
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def find(
