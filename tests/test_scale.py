@@ -250,7 +250,6 @@ def last_recorded_tags(claim) -> list[str]:
 
 
 WRITE_QUERIES = 8  # issue 8: a transition, a PATCH and a claim creation, each
-MATCH_QUERIES = 3  # the matches a claim creation answers with (DESIGN §6), on top of its write
 
 
 class WriteQueryTests:
@@ -363,8 +362,14 @@ class WriteQueryTests:
 
     def test_create(self, setup, counted):
         from tests.factories import ArticleFactory
+        from tracker.finding import factchecks
+        from tracker.models import StatusCount
 
-        _, client = setup
+        claim, client = setup
+        factchecks.import_claimreviews(
+            [{"@type": "ClaimReview", "url": "https://checks.example/nato", "claimReviewed": "NATO announced a plan."}]
+        )
+        new_before = StatusCount.objects.totals()["new"]
         article = ArticleFactory()
         body = {"text": "A new claim.", "appearances": [{"article": article.pk, "quote": "NATO announced Wednesday"}]}
         with counted() as captured:
@@ -373,12 +378,17 @@ class WriteQueryTests:
         assert response.json()["appearances"][0]["article"] == article.pk
         answer = response.json()
         assert answer["appearances"][0]["quote"] == "NATO announced Wednesday"
-        # The claim of the setup has the same quote: it was possibly checked before (DESIGN §6).
-        assert [(m["kind"], m["id"]) for m in answer.pop("matches")] == [("claim", setup[0].pk)]
-        # The write: PostgreSQL writes the claim's matching postings and their statistics in one statement,
-        # SQLite (no INSERT inside a WITH) in two. The answer's matches: statistics, postings, the claims found.
-        write = WRITE_QUERIES if connection.vendor == "postgresql" else WRITE_QUERIES + 1
-        self.assert_at_most(captured, write + MATCH_QUERIES)
+        # The claim of the setup has the same quote, the fact-check two of its words: possibly checked before
+        # (DESIGN §6), each shown with its own fields.
+        matches = answer.pop("matches")
+        assert [(m["kind"], m["id"]) for m in matches] == [("claim", claim.pk), ("factcheck", matches[1]["id"])]
+        assert (matches[0]["text"], matches[0]["status"]) == (claim.text, "new")
+        assert (matches[1]["url"], matches[1]["status"]) == ("https://checks.example/nato", None)
+        # Everything, the matches with their claims and fact-checks too. SQLite, which has no INSERT or UPDATE
+        # inside a WITH, writes the claim's matching postings, their statistics and the status counter in
+        # three statements where PostgreSQL writes them in one: two more.
+        self.assert_at_most(captured, WRITE_QUERIES if connection.vendor == "postgresql" else WRITE_QUERIES + 2)
+        assert StatusCount.objects.totals()["new"] == new_before + 1
         assert client.get(response["Location"]).json() == answer
 
     def test_tags_in_the_answer_are_the_claims_after_the_write(self, setup):

@@ -143,11 +143,13 @@ def _anchored(claim: Claim, item: AppearanceInput, by, index: int | None) -> App
     return appearance
 
 
-def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
+def log_claim(data: ClaimInput, *, by, as_system: bool = False, matches: int = 0) -> Claim:
     """Create a claim with its anchored appearances, all or nothing.
 
     as_system skips the role check; it is for data-loading commands that act
-    for no person (by=None), like workflow.transition's.
+    for no person (by=None), like workflow.transition's. matches: how many of
+    the claim's best matches (DESIGN §6) to find with the write, for its answer
+    (claim_matches).
     """
     if not as_system and not roles.can_log(by):
         raise EditForbidden("Your role cannot log claims.")
@@ -178,7 +180,6 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         claim.search_document = search.document_for(claim, in_order, sorted(tag.name for tag in tags))
         claim._search_unchanged = True
         claim.save()
-        StatusCount.objects.shift({claim.status: +1})
         for appearance in appearances:
             appearance._search_unchanged = True
             appearance.save()
@@ -188,11 +189,31 @@ def log_claim(data: ClaimInput, *, by, as_system: bool = False) -> Claim:
         del claim._search_unchanged
         search.stored_with_row({claim.pk: claim.search_document})
         # The signals that index a claim for matching were kept quiet above, as the search document's were.
-        matching.index_new_claim(claim, in_order)
+        terms = matching.claim_terms(claim, in_order)
+        if matches:
+            # Ranked before the claim is indexed, as if it were (see find_for_new_claim); None: after the write.
+            claim._matches_in_hand = matching.find_for_new_claim(claim, in_order, terms, limit=matches)
+        # The status counter goes into the statement that indexes the claim when the database can (PostgreSQL):
+        # one round trip fewer for every claim logged.
+        counted = {claim.status: +1}
+        shift = StatusCount.objects.shift_statement(counted)
+        changed = matching.index_new_claim(claim, in_order, terms, carrying=shift)
+        if changed is None:
+            StatusCount.objects.shift(counted)
+        else:
+            StatusCount.objects.settle(counted, changed)
         _announce_assignment(claim, by)
     # The answer is made of what was just written: nothing is read again for it (answer_parts).
     claim._appearances_in_hand, claim._tags_in_hand = appearances, tags
     return claim
+
+
+def claim_matches(claim: Claim, limit: int = 5) -> list:
+    """Return the best matches of a claim just logged: those log_claim found with the write, else found now."""
+    found = getattr(claim, "_matches_in_hand", None)
+    if found is None:
+        found = matching.find_for_claim(claim, list(claim.appearances.all()), limit=limit)
+    return found
 
 
 def _announce_assignment(claim: Claim, by) -> None:

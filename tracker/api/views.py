@@ -51,7 +51,6 @@ from tracker.api.renderers import FastJSONRenderer
 from tracker.api.schema import CONFLICT, ERROR, ETAG, IF_MATCH, IF_NONE_MATCH, FactdeskAutoSchema
 from tracker.bulk import export
 from tracker.clients import client_address
-from tracker.finding import matching
 from tracker.models import Appearance, Article, Claim, Claimant, Evidence, Outlet, Rating, Source, Tag
 
 ETAG_RE = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -536,9 +535,9 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         if code != status.HTTP_201_CREATED:
             return Response(self.serialize_claim(claim), status=code, headers=headers)
         headers["Location"] = self.reverse_action("detail", args=[claim.pk])
-        # A claim just logged answers with what it was possibly checked as before (DESIGN §6), matched from
-        # its appearances in hand, with their articles (no query to read them again).
-        found = matching.find_for_claim(claim, list(claim.appearances.all()))
+        # A claim just logged answers with what it was possibly checked as before (DESIGN §6): found with the
+        # write (log_claim's matches), else from its appearances in hand, with their articles.
+        found = claims.claim_matches(claim, MATCH_LIMIT)
         context = {**self.get_serializer_context(), "matches": found}
         return Response(s.ClaimCreatedSerializer(claim, context=context).data, status=code, headers=headers)
 
@@ -577,7 +576,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.to_domain()
         try:
-            claim = claims.log_claim(data, by=request.user)
+            claim = claims.log_claim(data, by=request.user, matches=MATCH_LIMIT)
         except claims.AppearanceError as exc:
             if exc.index is None:
                 raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
@@ -671,6 +670,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
 
 
 WRITE_ACTIONS = {"transition", "partial_update", "destroy"}
+MATCH_LIMIT = 5  # the matches a claim just logged answers with (ClaimCreatedSerializer)
 READ_ONLY_CLAIM_FIELDS = set(s.ClaimSerializer.Meta.fields) - set(s.ClaimUpdateSerializer().fields)
 READ_ONLY_MESSAGES = {
     "status": "Read-only: move the claim with POST claims/{id}/transition/.",

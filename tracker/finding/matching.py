@@ -5,8 +5,9 @@ its text and quotes) is kept as stems in MatchTerm, an inverted index that
 both databases answer alike, so the ranking is the same on SQLite and
 PostgreSQL and needs nothing installed. A query reads the postings of its
 stems only (the ones common to a large share of the texts are left out: they
-rank nothing and cost the most), scores them with BM25 in Python, and returns
-the best; tracker.finding.semantic, when installed, re-ranks with embeddings.
+rank nothing and cost the most), scores them with BM25 and returns the best:
+in one statement (_ranking_sql), or in Python (rank) where
+tracker.finding.semantic, when installed, re-ranks with embeddings.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.db.models import F, Prefetch
 from tracker.finding import semantic
 from tracker.finding import text as words_of
 from tracker.finding.models import FactCheck, MatchStat, MatchTerm, MatchVector
-from tracker.models import Appearance, Claim
+from tracker.models import Appearance, Claim, Rating
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ CLAIM_TEXT_WEIGHT = 1.0
 CLAIM_QUOTE_WEIGHT = 0.7
 # A stem in more than this share of the texts is left out of a query (unless the query has nothing else).
 MAX_DF_SHARE = 0.2
+MIN_DF_CAP = 50  # ... but never below this many texts (a small index would otherwise keep almost nothing)
 MAX_QUERY_TERMS = 64
 # The semantic layer (when installed): how many of each ranker's best are fused, and the cosine's weight.
 # Tuned on the CheckThat! 2022 2A train and dev queries (MAP@5 0.898 / 0.965; lexical alone 0.846 / 0.931); a
@@ -46,6 +48,11 @@ CANDIDATES = 50
 SEMANTIC_WEIGHT = 0.55
 LINK_RE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
 TERM_LENGTH = MatchTerm._meta.get_field("term").max_length
+# What an answer shows of a match (tracker.api.serializers.match_row): read with the ranking of a claim being
+# logged, so its answer costs no query to load them.
+SHOWN_CLAIM_COLUMNS = ("text", "status", "public_snapshot", "rating_id")
+SHOWN_RATING_COLUMNS = ("id", "slug")
+SHOWN_FACTCHECK_COLUMNS = ("claim_reviewed", "headline", "url", "publisher", "rating_label")
 
 # What POST match/ can answer with, as the API names it (one choice set for the OpenAPI schema).
 MATCH_KINDS = [("claim", "claim"), ("factcheck", "factcheck")]
@@ -446,24 +453,39 @@ def _delete_postings(kind: str, ids: list[int]) -> dict[int, float]:
 ONE_STATEMENT_ROWS = 2000
 
 
-def _insert_counted(kind: str, rows: list[tuple], documents: int, length: float) -> None:
-    """Insert the postings of new texts and add them to MatchStat: one statement on PostgreSQL."""
+def _insert_counted(
+    kind: str, rows: list[tuple], documents: int, length: float, carrying: tuple[str, list] | None = None
+) -> int | None:
+    """Insert the postings of new texts and add them to MatchStat: one statement on PostgreSQL.
+
+    carrying is another data-modifying statement of the same write that PostgreSQL runs within it (the status
+    counters of a claim being logged); return how many rows it changed, or None when it did not run here.
+    """
     if connection.vendor != "postgresql" or len(rows) > ONE_STATEMENT_ROWS:
         _insert(rows)
         _add_to_stats(kind, documents, length)
-        return
+        return None
     table, stat = MatchTerm._meta.db_table, MatchStat._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    ctes = [f"added AS (INSERT INTO {table} (term, kind, ref, weight, length) VALUES {values} RETURNING 1)"]  # noqa: S608
+    params = [value for row in rows for value in row]
+    if carrying is not None:
+        ctes.append(f"carried AS ({carrying[0]} RETURNING 1)")
+        params += carrying[1]
+    counted = "(SELECT COUNT(*) FROM carried)" if carrying is not None else "0"
     with connection.cursor() as cursor:
-        # Only the models' table names go into the text; the values are parameters.
+        # Only the models' table names and the caller's own statement go into the text; the values are
+        # parameters. An upsert: the very first text of its kind creates the statistics row, and the statement
+        # always answers its one row.
         cursor.execute(
-            f"WITH added AS (INSERT INTO {table} (term, kind, ref, weight, length) VALUES {values} RETURNING 1) "  # noqa: S608
-            f"UPDATE {stat} SET documents = documents + %s, total_length = total_length + %s WHERE kind = %s",
-            [value for row in rows for value in row] + [documents, length, kind],
+            f"WITH {', '.join(ctes)} "  # noqa: S608
+            f"INSERT INTO {stat} (kind, documents, total_length) VALUES (%s, %s, %s) ON CONFLICT (kind) DO UPDATE "
+            f"SET documents = {stat}.documents + EXCLUDED.documents, "
+            f"total_length = {stat}.total_length + EXCLUDED.total_length RETURNING {counted}",
+            [*params, kind, documents, length],
         )
-        updated = cursor.rowcount
-    if not updated:  # the very first text of its kind: no statistics row yet
-        _add_to_stats(kind, documents, length)
+        (changed,) = cursor.fetchone()
+    return changed if carrying else None
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -481,14 +503,25 @@ def _insert(rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
 
 
-def index_new_claim(claim: Claim, appearances: list[Appearance]) -> None:
-    """Index a claim just logged, from the parts in hand (it has no postings yet: nothing to read or delete)."""
-    terms, length = claim_terms(claim, appearances)
+def index_new_claim(
+    claim: Claim,
+    appearances: list[Appearance],
+    terms: tuple[dict[str, float], float] | None = None,
+    *,
+    carrying: tuple[str, list] | None = None,
+) -> int | None:
+    """Index a claim just logged, from the parts in hand (it has no postings yet: nothing to read or delete).
+
+    terms: its claim_terms when the caller has them. carrying: see _insert_counted (an UPDATE, without
+    RETURNING); return how many rows it changed, or None when it did not run (the caller runs it itself).
+    """
+    terms, length = terms or claim_terms(claim, appearances)
     if not terms:
-        return
+        return None
     rows = [(term, MatchTerm.Kind.CLAIM, claim.pk, weight, length) for term, weight in terms.items()]
-    _insert_counted(MatchTerm.Kind.CLAIM, rows, 1, length)
+    changed = _insert_counted(MatchTerm.Kind.CLAIM, rows, 1, length, carrying)
     semantic.store(MatchTerm.Kind.CLAIM, {claim.pk: claim_text(claim, appearances)})
+    return changed
 
 
 def _add_to_stats(kind: str, documents: int, length: float) -> None:
@@ -628,7 +661,7 @@ def _lexical(query: Counter, codes: list[str], counts: _Counts) -> tuple[dict[tu
     present = [t for t in terms if df.get(t)]
     if not n or not present:
         return {}, 0.0
-    cap = max(50, int(n * MAX_DF_SHARE))
+    cap = max(MIN_DF_CAP, int(n * MAX_DF_SHARE))
     kept = [t for t in present if df[t] <= cap] or sorted(present, key=lambda t: df[t])[:3]
     idf = {t: _idf(df[t], n) for t in kept}
     scores: dict[tuple[str, int], float] = defaultdict(float)
@@ -643,6 +676,101 @@ def _lexical(query: Counter, codes: list[str], counts: _Counts) -> tuple[dict[tu
     self_norm = K1 * (1 - B + B * query_length / avg_length)
     self_score = sum(idf[t] * query[t] * query[t] * (K1 + 1) / (query[t] + self_norm) for t in kept)
     return scores, self_score
+
+
+@dataclass
+class _Pending:
+    """A text about to be indexed, counted in a ranking as if it were: 1 document, its length and stems."""
+
+    documents: int = 0
+    length: float = 0.0
+    terms: frozenset[str] = frozenset()
+
+
+def _ranking_sql(
+    query: Counter,
+    codes: list[str],
+    limit: int,
+    exclude: tuple[str, int] | None,
+    pending: _Pending,
+    with_objects: bool,
+) -> tuple[str, list]:
+    """The statement that ranks as _lexical and rank do (lexical only), best first: (kind, ref, share) rows.
+
+    BM25's statistics, the document frequencies, the share cap and its fallback, the score of every posting
+    and the best limit, all in one statement that both databases run alike, with the same arithmetic in the
+    same order as _lexical (scores agree to the last bits but for the order of the sums). ``pending`` is a
+    text about to be indexed (a claim being logged) counted as if its postings were already written. With
+    with_objects, each row also carries what an answer shows of its claim or fact-check (_shown_object).
+    """
+    stat, table = MatchStat._meta.db_table, MatchTerm._meta.db_table
+    terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)]
+    kinds = ", ".join(["%s"] * len(codes))
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(terms))
+    excluded = "m.kind = %s AND m.ref = %s" if exclude is not None else "1 = 0"
+    # Only the models' table names and placeholders go into the text; the values are parameters. Each document
+    # frequency is counted by a subquery of its own on matchterm_term (no join of every posting to be grouped),
+    # once: df is read twice, so both databases materialize it. CROSS JOIN: SQLite then reads the postings term
+    # by term (matchterm_term), not every posting of a kind (matchterm_ref).
+    sql = f"""
+WITH q (term, pos, tf, pending) AS (VALUES {values}),
+stats AS (
+    SELECT CAST(COALESCE(SUM(documents), 0) + %s AS DOUBLE PRECISION) AS n,
+           CAST(COALESCE(SUM(total_length), 0) AS DOUBLE PRECISION) + %s AS total
+    FROM {stat} WHERE kind IN ({kinds})
+),
+df AS (
+    SELECT q.term, q.pos, q.tf,
+           q.pending + (SELECT COUNT(*) FROM {table} m WHERE m.term = q.term AND m.kind IN ({kinds})) AS df
+    FROM q
+),
+capped AS (SELECT p.term, p.tf, p.df FROM df p, stats s WHERE p.df > 0 AND (p.df <= %s OR p.df <= s.n * %s)),
+kept AS (
+    SELECT term, tf, df FROM capped
+    UNION ALL
+    SELECT term, tf, df FROM (SELECT term, tf, df FROM df WHERE df > 0 ORDER BY df, pos LIMIT 3) rarest
+    WHERE NOT EXISTS (SELECT 1 FROM capped)
+),
+weighted AS (
+    SELECT k.term, k.tf, LN(1 + (s.n - k.df + 0.5) / (k.df + 0.5)) AS idf, s.avg
+    FROM kept k, (SELECT CASE WHEN n > 0 THEN total / n ELSE 1.0 END AS avg, n FROM stats) s
+),
+own AS (
+    SELECT SUM(w.idf * w.tf * w.tf * %s / (w.tf + %s * (%s + %s * %s / w.avg))) AS score FROM weighted w
+),
+scored AS (
+    SELECT m.kind, m.ref, SUM(w.idf * w.tf * m.weight * %s / (m.weight + %s * (%s + %s * m.length / w.avg))) AS score
+    FROM weighted w CROSS JOIN {table} m
+    WHERE m.term = w.term AND m.kind IN ({kinds}) AND NOT ({excluded})
+    GROUP BY m.kind, m.ref
+),
+shares AS (
+    SELECT sc.kind, sc.ref, CASE WHEN sc.score >= o.score THEN 1.0 ELSE sc.score / o.score END AS share
+    FROM scored sc, own o
+    WHERE o.score > 0 AND sc.score > 0
+),
+best AS (SELECT kind, ref, share FROM shares ORDER BY share DESC, ref, kind LIMIT %s)
+"""  # noqa: S608
+    norm = [K1 + 1, K1, 1 - B, B]
+    params = [v for pos, term in enumerate(terms) for v in (term, pos, query[term], int(term in pending.terms))]
+    params += [pending.documents, pending.length, *codes, *codes, MIN_DF_CAP, MAX_DF_SHARE]
+    params += [*norm, sum(query.values()), *norm, *codes]
+    params += [*exclude, limit] if exclude is not None else [limit]
+    if not with_objects:
+        return f"{sql}SELECT kind, ref, share FROM best", params  # noqa: S608
+    claim, rating, factcheck = Claim._meta.db_table, Rating._meta.db_table, FactCheck._meta.db_table
+    columns = ", ".join(
+        [f"c.{name}" for name in SHOWN_CLAIM_COLUMNS]
+        + [f"r.{name}" for name in SHOWN_RATING_COLUMNS]
+        + [f"f.{name}" for name in SHOWN_FACTCHECK_COLUMNS]
+    )
+    sql += (
+        f"SELECT b.kind, b.ref, b.share, {columns} FROM best b "  # noqa: S608
+        f"LEFT JOIN {claim} c ON b.kind = %s AND c.id = b.ref AND c.deleted_at IS NULL "
+        f"LEFT JOIN {rating} r ON r.id = c.rating_id "
+        f"LEFT JOIN {factcheck} f ON b.kind = %s AND f.id = b.ref"
+    )
+    return sql, [*params, MatchTerm.Kind.CLAIM, MatchTerm.Kind.FACTCHECK]
 
 
 def _fused(
@@ -691,8 +819,69 @@ def rank(
         scores = {key: (min(1.0, score / self_score) if self_score else 0.0) for key, score in lexical.items()}
     if exclude is not None:
         scores.pop((KIND_CODES[exclude[0]], exclude[1]), None)
-    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0][1]))
+    best = heapq.nsmallest(limit, scores.items(), key=_best_first)
     return [Match(KIND_NAMES[kind], ref, round(score, 4)) for (kind, ref), score in best if score > 0]
+
+
+def _best_first(item: tuple[tuple[str, int], float]) -> tuple:
+    (kind, ref), score = item
+    # Ties to the ninth decimal go by id: the one-statement ranking sums the same terms in another order, which
+    # may change the last bits of a score, and the two must not order equal texts differently.
+    return (-round(score, 9), ref, kind)
+
+
+def _ranked(
+    query: Counter,
+    codes: list[str],
+    limit: int,
+    exclude: tuple[str, int] | None = None,
+    pending: _Pending | None = None,
+    with_objects: bool = False,
+) -> list[Match]:
+    """rank, lexical only, in one statement (_ranking_sql); with_objects, each match with what an answer shows."""
+    if not query or not codes:
+        return []
+    sql, params = _ranking_sql(query, codes, limit, exclude, pending or _Pending(), with_objects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    rows.sort(key=lambda row: _best_first(((row[0], row[1]), row[2])))
+    found = []
+    for row in rows:
+        match = Match(KIND_NAMES[row[0]], row[1], round(row[2], 4))
+        if with_objects:
+            match.object = _shown_object(row[0], row[1], row[3:])
+            if match.object is None:  # trashed (or deleted) since it was indexed
+                continue
+        found.append(match)
+    return found
+
+
+def _shown_object(kind: str, ref: int, values: tuple):
+    """The claim (with its rating) or fact-check of a ranking row, holding only what match_row reads."""
+    n_claim, n_rating = len(SHOWN_CLAIM_COLUMNS), len(SHOWN_RATING_COLUMNS)
+    if kind == MatchTerm.Kind.FACTCHECK:
+        shown = values[n_claim + n_rating :]
+        if shown[0] is None:  # claim_reviewed is required: no row
+            return None
+        return _partial(FactCheck, {"id": ref, **dict(zip(SHOWN_FACTCHECK_COLUMNS, shown, strict=True))})
+    shown = dict(zip(SHOWN_CLAIM_COLUMNS, values[:n_claim], strict=True))
+    if shown["text"] is None:  # text is required: no claim outside the trash
+        return None
+    field = Claim._meta.get_field("public_snapshot")
+    shown["public_snapshot"] = field.from_db_value(shown["public_snapshot"], None, connection)
+    claim = _partial(Claim, {"id": ref, **shown})
+    if claim.rating_id is not None:
+        rating = values[n_claim : n_claim + n_rating]
+        claim.rating = _partial(Rating, dict(zip(SHOWN_RATING_COLUMNS, rating, strict=True)))
+    return claim
+
+
+def _partial(model, values: dict):
+    """An instance of model holding these columns only (the others deferred), as a query with .only() makes."""
+    # from_db takes the values in the order of the model's fields, whatever the order of the names.
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def find(
@@ -705,13 +894,13 @@ def find(
 ) -> list[Match]:
     """Return the best matches of value with their claims and fact-checks loaded (what POST match/ answers)."""
     # A few more than asked for: a claim trashed a moment ago may still be in the index.
-    found = rank(
-        value,
-        limit=limit + 5,
-        kinds=kinds,
-        language=language,
-        exclude=("claim", exclude_claim) if exclude_claim is not None else None,
-    )
+    exclude = ("claim", exclude_claim) if exclude_claim is not None else None
+    if semantic.enabled():
+        found = rank(value, limit=limit + 5, kinds=kinds, language=language, exclude=exclude)
+    else:
+        codes = [KIND_CODES[k] for k in kinds]
+        excluded = (MatchTerm.Kind.CLAIM, exclude_claim) if exclude_claim is not None else None
+        found = _ranked(query_terms(value, language), codes, limit + 5, excluded)
     claim_ids = [m.id for m in found if m.kind == "claim"]
     factcheck_ids = [m.id for m in found if m.kind == "factcheck"]
     claims = Claim.objects.select_related("rating").in_bulk(claim_ids) if claim_ids else {}
@@ -737,3 +926,26 @@ def find_for_claim(
 
     value = claim_text(claim, appearances)  # the words it is indexed and embedded by (its embedding is reused)
     return find(value, limit=limit, kinds=kinds, language=claim_language(claim, appearances), exclude_claim=claim.pk)
+
+
+def find_for_new_claim(
+    claim: Claim, appearances: list[Appearance], terms: tuple[dict[str, float], float] | None = None, *, limit: int = 5
+) -> list[Match] | None:
+    """The matches of a claim being logged, before index_new_claim writes its postings, with what an answer
+    shows of each: one statement, as find_for_claim would rank them once it is indexed.
+
+    Ranked before the write so that the write's statement, which takes the index's statistics row, holds it no
+    longer than it did. None when the semantic layer is on: it needs the claim's embedding stored first
+    (find_for_claim, after the write).
+    """
+    from tracker.finding.search import claim_language
+
+    if semantic.enabled():
+        return None
+    terms, length = terms or claim_terms(claim, appearances)
+    # Its postings counted as if written already: the statistics and document frequencies find_for_claim sees.
+    pending = _Pending(1, length, frozenset(terms)) if terms else _Pending()
+    query = query_terms(claim_text(claim, appearances), claim_language(claim, appearances))
+    codes = [MatchTerm.Kind.CLAIM, MatchTerm.Kind.FACTCHECK]
+    found = _ranked(query, codes, limit + 5, (MatchTerm.Kind.CLAIM, claim.pk), pending, with_objects=True)
+    return found[:limit]
