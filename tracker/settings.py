@@ -141,11 +141,6 @@ def _databases(debug: bool) -> dict:
         raise ImproperlyConfigured(
             "DATABASE_URL must name the PostgreSQL database, e.g. postgres://user@host/factdesk."
         )
-    else:
-        # The only statements prepared are the API's hottest reads (tracker.api.listing.planned_once_cursor);
-        # each is then planned once per connection, not re-planned for each cursor position it is given.
-        options = config.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
     return {"default": config}
 
 
