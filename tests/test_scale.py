@@ -164,6 +164,17 @@ class PageStatementTests:
         assert second == len(captured) <= 4
         assert all(q["sql"] for q in captured)  # each statement is logged with its text
 
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+    def test_postgresql_plans_the_page_and_the_token_once_per_connection(self, desk):
+        for _ in range(3):
+            assert desk.get("/api/v1/claims/?page_size=2").status_code == 200
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            prepared = cursor.fetchall()
+        assert any('FROM "tracker_claim"' in sql and runs >= 3 for sql, runs in prepared), prepared
+        assert any('FROM "authtoken_token"' in sql and runs >= 3 for sql, runs in prepared), prepared
+
     def test_a_claim_changed_between_requests_is_read_afresh(self, desk, editor):
         from tracker import claims as domain
         from tracker.models import Claim

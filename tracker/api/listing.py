@@ -353,6 +353,13 @@ def planned_once_cursor(connection):
             # None turns psycopg's preparing off altogether; a threshold never reached prepares only what
             # asks to be (Django's client-side cursors never do).
             raw.prepare_threshold = 2**31 - 1
+        if raw not in _generic_sessions and not connection.in_atomic_block:
+            # What this cursor prepares is planned once for every value: left to choose, PostgreSQL keeps
+            # planning the page with a cursor position anew for each position. Only statements prepared on the
+            # session are concerned, and only these cursors prepare any. Set up as Django sets up a session
+            # (init_connection_state), outside any transaction so that it stays.
+            raw.execute("SET plan_cache_mode = force_generic_plan")
+            _generic_sessions.add(raw)
         cursor = _preparing_cursor_class()(raw)
         # As DatabaseWrapper.create_cursor does: the connection's time zone, if its loader disagrees.
         loader = raw.adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT)
@@ -365,6 +372,7 @@ def planned_once_cursor(connection):
 
 
 _TIMESTAMPTZ_OID = 1184
+_generic_sessions: weakref.WeakSet = weakref.WeakSet()
 
 
 @functools.cache
