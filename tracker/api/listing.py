@@ -128,15 +128,10 @@ def _tag_names_sql(connection) -> str:
 def _appearance_rows_sql(connection) -> str:
     """One claim's appearances in order as JSON text, each [*APPEARANCE_ROW_FIELDS but claim_id], or NULL."""
     q = connection.ops.quote_name
-    columns = ", ".join(f"{alias}.{q(field.column)}" for alias, field in _appearance_fields()[1:])
-    order = ", ".join(f"a.{q(Appearance._meta.get_field(name).column)}" for name in Appearance._meta.ordering)
-    claim_column = Appearance._meta.get_field("claim").column
-    article_column = Appearance._meta.get_field("article").column
+    columns, source, order, claim_column = _appearances_parts(connection, _appearance_fields()[1:])
     return (
-        f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text "  # noqa: S608 (models' names)
-        f"FROM {q(Appearance._meta.db_table)} a "
-        f"JOIN {q(Article._meta.db_table)} r ON r.{q(Article._meta.pk.column)} = a.{q(article_column)} "
-        f"WHERE a.{q(claim_column)} = {q(Claim._meta.db_table)}.{q(Claim._meta.pk.column)})"
+        f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text {source} "
+        f"WHERE a.{claim_column} = {q(Claim._meta.db_table)}.{q(Claim._meta.pk.column)})"
     )
 
 
@@ -166,16 +161,22 @@ def _appearance_fields() -> list:
 
 def _appearances_sql(connection) -> str:
     """The statement of a page's appearances on connection, {marks} for the claims' ids (written once)."""
+    columns, source, order, claim_column = _appearances_parts(connection, _appearance_fields())
+    return f"SELECT {columns} {source} WHERE a.{claim_column} IN ({{marks}}) ORDER BY {order}"
+
+
+def _appearances_parts(connection, fields) -> tuple[str, str, str, str]:
+    """What both appearance statements share: the columns of fields, FROM the appearances joined to their
+    articles, their order, and the quoted column of their claim."""
     q = connection.ops.quote_name
-    columns = ", ".join(f"{alias}.{q(field.column)}" for alias, field in _appearance_fields())
+    columns = ", ".join(f"{alias}.{q(field.column)}" for alias, field in fields)
     order = ", ".join(f"a.{q(Appearance._meta.get_field(name).column)}" for name in Appearance._meta.ordering)
-    claim_column = Appearance._meta.get_field("claim").column
     article_column = Appearance._meta.get_field("article").column
-    return (
-        f"SELECT {columns} FROM {q(Appearance._meta.db_table)} a "  # noqa: S608 (models' names)
-        f"JOIN {q(Article._meta.db_table)} r ON r.{q(Article._meta.pk.column)} = a.{q(article_column)} "
-        f"WHERE a.{q(claim_column)} IN ({{marks}}) ORDER BY {order}"
+    source = (
+        f"FROM {q(Appearance._meta.db_table)} a "
+        f"JOIN {q(Article._meta.db_table)} r ON r.{q(Article._meta.pk.column)} = a.{q(article_column)}"
     )
+    return columns, source, order, q(Appearance._meta.get_field("claim").column)
 
 
 def column_converters(columns, connection) -> list[tuple]:
