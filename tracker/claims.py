@@ -394,9 +394,12 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
             _set_tags_quietly(locked, resolve_tags(tags))
         # One history record holds the whole edit, tags included; it leaves the tags in hand.
         searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
-        save_new_version(locked, by, searched_fields_changed=False)  # re-indexed here, from the parts in hand
+        # Re-indexed here, from the parts in hand (the one-statement save returns the appearances).
+        save_new_version(locked, by, searched_fields_changed=False, fields=list(different))
         if searched:
-            appearances = list(answer_appearances().filter(claim_id=locked.pk))
+            appearances = locked.__dict__.get("_appearances_in_hand")
+            if appearances is None:
+                appearances = list(answer_appearances().filter(claim_id=locked.pk))
             search.refresh_from(locked, appearances, [tag.name for tag in locked.tags.all()])
             locked._appearances_in_hand = appearances  # for the answer (answer_parts)
         if "text" in different:

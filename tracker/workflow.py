@@ -14,7 +14,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from tracker import claimreview, roles
+from tracker import claimreview, roles, versions
 from tracker.errors import DeskError
 from tracker.models import Claim, Correction, Rating, StatusCount, VerificationEvent
 from tracker.reading import anchoring
@@ -208,24 +208,16 @@ def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
     return result
 
 
-def locked_claims():
-    """Claims read under a row lock, with the related rows an answer shows (only the claim's row is locked)."""
-    # The claimant too: a change of what search finds re-indexes the claim from it (tracker.claims.edit_claim).
-    return Claim.all_objects.select_related("rating", "assignee", "created_by", "claimant").select_for_update(
-        of=("self",)
-    )
-
-
 def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
     """Return claim re-read under a row lock, refusing with StaleVersion when it moved on.
 
-    A claim the caller already read with locked_claims() in the transaction now open is
+    A claim the caller already read with versions.locked_claims() in the transaction now open is
     not read again (see ClaimViewSet.get_object).
     """
     if getattr(claim, "_locked_in", None) is not None and _still_open(claim._locked_in):
         locked = claim
     else:
-        locked = locked_claims().get(pk=claim.pk)
+        locked = versions.read_locked(claim.pk, using=claim._state.db or "default")
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked, seen=expected_version)
     return locked
@@ -246,7 +238,8 @@ def claim_transaction(claim: Claim):
 
 
 def mark_locked(claim: Claim) -> Claim:
-    """Note that claim was just read with locked_claims() in the innermost atomic block, so lock_claim keeps it."""
+    """Note that claim was just read under its lock (versions.read_locked) in the innermost atomic block, so
+    lock_claim keeps it."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("A row lock lasts only as long as the transaction: open one first.")
@@ -254,22 +247,41 @@ def mark_locked(claim: Claim) -> Claim:
     return claim
 
 
-def save_new_version(claim: Claim, by, reason: str = "", *, searched_fields_changed: bool = True) -> None:
+def save_new_version(
+    claim: Claim,
+    by,
+    reason: str = "",
+    *,
+    searched_fields_changed: bool = True,
+    fields: list[str] | None = None,
+    created: list | tuple = (),
+    shift: dict[str, int] | None = None,
+) -> None:
     """Save a locked claim as its next version, recording by in the history.
 
     searched_fields_changed=False says nothing its search document is made of changed, so it is not rebuilt.
+    fields names the fields that changed: then the save may be one statement (tracker.versions), which also
+    writes the new rows in created (a transition's event) and the StatusCount shift, and leaves the claim's
+    tags and appearances in hand for the answer.
     """
     claim._search_unchanged = not searched_fields_changed
     claim.version += 1
     claim._history_user = by
     claim._change_reason = _fit_change_reason(reason) or None
+    if fields is not None and not searched_fields_changed and versions.available(claim):
+        versions.write(claim, fields, reason=claim._change_reason, created=list(created), shift=shift)
+        return
+    for obj in created:
+        obj.save()
     claim.save()
+    if shift:
+        StatusCount.objects.shift(shift)
 
 
 def _fit_change_reason(reason: str) -> str:
     # simple-history stores the reason in a varchar(100); PostgreSQL refuses a
     # longer one (a long transition note). The full note is on the event.
-    limit = Claim.history.model._meta.get_field("history_change_reason").max_length
+    limit = versions.history_model()._meta.get_field("history_change_reason").max_length
     return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
@@ -420,17 +432,22 @@ def transition(
             rating=locked.rating,
             version=locked.version + 1,
         )
-        event.save()
         if to == Status.PUBLISHED:
+            event.save()  # the correction _publish may write refers to it
             _publish(locked, by, note, event)
+            fields, created = None, ()
+        else:
+            fields, created = ["status"], [event]
         locked.status = to
         save_new_version(
             locked,
             by,
             reason=f"{from_status} → {to}" + (f": {note.strip()}" if note.strip() else ""),
             searched_fields_changed=False,
+            fields=fields,
+            created=created,
+            shift={from_status: -1, to: +1},
         )
-        StatusCount.objects.shift({from_status: -1, to: +1})
         transaction.on_commit(lambda: claim_transitioned.send(sender=Claim, claim=locked, event=event))
     return locked
 
@@ -446,8 +463,14 @@ def trash(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
             raise TransitionNotAllowed("The claim is already in the trash.", [])
         locked.deleted_at = timezone.now()
         locked.deleted_by = by
-        save_new_version(locked, by, reason="moved to the trash", searched_fields_changed=False)
-        StatusCount.objects.shift({locked.status: -1})
+        save_new_version(
+            locked,
+            by,
+            reason="moved to the trash",
+            searched_fields_changed=False,
+            fields=["deleted_at", "deleted_by"],
+            shift={locked.status: -1},
+        )
     return locked
 
 
@@ -461,6 +484,12 @@ def restore(claim: Claim, *, by, expected_version: int | None = None) -> Claim:
             raise TransitionNotAllowed("The claim is not in the trash.", allowed_targets(locked.status))
         locked.deleted_at = None
         locked.deleted_by = None
-        save_new_version(locked, by, reason="restored from the trash", searched_fields_changed=False)
-        StatusCount.objects.shift({locked.status: +1})
+        save_new_version(
+            locked,
+            by,
+            reason="restored from the trash",
+            searched_fields_changed=False,
+            fields=["deleted_at", "deleted_by"],
+            shift={locked.status: +1},
+        )
     return locked

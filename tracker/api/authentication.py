@@ -15,7 +15,8 @@ from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from tracker.api.listing import column_converters, converted, planned_once_cursor
+from tracker.api.listing import column_converters, converted
+from tracker.prepared import planned_once_cursor
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

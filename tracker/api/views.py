@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tracker import articles, claimreview, claims, history, references, roles, workflow
+from tracker import articles, claimreview, claims, history, references, roles, versions, workflow
 from tracker.api import filters, pagination
 from tracker.api import serializers as s
 from tracker.api.authentication import TokenAuthentication
@@ -502,7 +502,7 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
             return trashed_claims()
         if self.action in WRITE_ACTIONS:
             # Read once, locked, inside the write's transaction: the domain keeps it (workflow.lock_claim).
-            return workflow.locked_claims().filter(deleted_at__isnull=True)
+            return versions.locked_claims().filter(deleted_at__isnull=True)
         return desk_claims()
 
     def get_serializer_class(self):
@@ -521,8 +521,17 @@ class ClaimViewSet(ApiMixin, viewsets.GenericViewSet):
         return super().filter_queryset(queryset)
 
     def get_object(self):
-        claim = super().get_object()
-        if self.action in WRITE_ACTIONS and transaction.get_connection().in_atomic_block:
+        if self.action not in WRITE_ACTIONS:
+            return super().get_object()
+        # The claim the write changes, read under its lock by a statement compiled once (versions.read_locked).
+        try:
+            claim = versions.read_locked(
+                _id_or_404(self.kwargs[self.lookup_url_kwarg or self.lookup_field]), alive=True
+            )
+        except Claim.DoesNotExist:
+            raise Http404 from None
+        self.check_object_permissions(self.request, claim)
+        if transaction.get_connection().in_atomic_block:
             workflow.mark_locked(claim)
         return claim
 
