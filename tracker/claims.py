@@ -392,16 +392,21 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         locked.full_clean(exclude=[f.name for f in Claim._meta.fields if f.name not in different])
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
-        # One history record holds the whole edit, tags included; it leaves the tags in hand.
-        searched = bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags
-        # Re-indexed here, from the parts in hand (the one-statement save returns the appearances).
-        save_new_version(locked, by, searched_fields_changed=False, fields=list(different))
-        if searched:
+        fields = list(different)
+        if bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags:
+            # Re-indexed with the save, from the parts in hand: read with the claim under its lock where the
+            # database can (versions.read_locked), else here; the answer shows them too (answer_parts).
             appearances = locked.__dict__.get("_appearances_in_hand")
             if appearances is None:
-                appearances = list(answer_appearances().filter(claim_id=locked.pk))
-            search.refresh_from(locked, appearances, [tag.name for tag in locked.tags.all()])
-            locked._appearances_in_hand = appearances  # for the answer (answer_parts)
+                appearances = locked._appearances_in_hand = list(answer_appearances().filter(claim_id=locked.pk))
+            document = search.document_for(locked, appearances, [tag.name for tag in locked.tags.all()])
+            if document != locked.search_document:
+                locked.search_document = document
+                fields.append("search_document")
+        # One history record holds the whole edit, tags included.
+        save_new_version(locked, by, searched_fields_changed=False, fields=fields)
+        if "search_document" in fields:
+            search.stored_with_row({locked.pk: locked.search_document})
         if "text" in different:
             # What matching finds a claim by (its wording and quotes) changed: only then are its postings redone.
             matching.index_claims([locked.pk])
@@ -466,6 +471,7 @@ def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
     finally:
         del claim.skip_history_when_saving
         del claim._search_unchanged
+    _keep(claim, "tags", sorted(tags, key=lambda tag: (tag.name, tag.pk)))  # what it has now, without a read
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

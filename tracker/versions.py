@@ -24,12 +24,13 @@ more than running it.
 from __future__ import annotations
 
 import functools
+import json
 
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import signals
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
-from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from simple_history import signals as history_signals
 
@@ -93,15 +94,20 @@ def read_locked(pk: int, *, alive: bool = False, using: str = "default") -> Clai
     On PostgreSQL its statement is compiled once per connection (the ORM's own statement, with the id as its
     one value) and planned once (tracker.prepared). Raise Claim.DoesNotExist as get() does.
     """
-    queryset = locked_claims().using(using)
-    if alive:
-        queryset = queryset.filter(deleted_at__isnull=True)
     connection = connections[using]
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return queryset.get(pk=pk)
     compiled = connection.__dict__.setdefault("_factdesk_locked_reads", {})
-    if alive not in compiled:
-        # 0 stands for the id: the check below makes sure it is the statement's only value.
+    if alive not in compiled or not connection.in_atomic_block:
+        queryset = locked_claims().using(using)
+        if alive:
+            queryset = queryset.filter(deleted_at__isnull=True)
+        if connection.vendor != "postgresql" or not connection.in_atomic_block:
+            return queryset.get(pk=pk)  # (outside a transaction, Django refuses a locked read)
+        # With the claim, its tags and appearances as an answer shows them (claims.answer_parts), so that neither
+        # the write nor its answer reads them again. 0 stands for the id: the check below makes sure it is the
+        # statement's only value.
+        parts = {"_tags_in_row": _tags_sql(), "_appearances_in_row": _parts_sql()}
+        # The models' table and column names only (_tags_sql, _parts_sql), no values.
+        queryset = queryset.annotate(**{name: RawSQL(sql, ()) for name, sql in parts.items()})  # noqa: S611
         compiler = queryset.filter(pk=0).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         if list(params) != [0]:
@@ -120,7 +126,66 @@ def read_locked(pk: int, *, alive: bool = False, using: str = "default") -> Clai
     claim = Claim.from_db(using, [column[0].target.attname for column in select[start:end]], row[start:end])
     for populator in get_related_populators(klass_info, select, using):
         populator.populate(row, claim)
+    columns = compiler.annotation_col_map
+    _keep_tags(claim, [Tag.from_db(using, ["id", "name"], pair) for pair in _json(row[columns["_tags_in_row"]])])
+    claim._appearances_in_hand = [_appearance(using, values) for values in _json(row[columns["_appearances_in_row"]])]
     return claim
+
+
+def _json(value) -> list:
+    return (json.loads(value) if isinstance(value, str) else value) or []
+
+
+def _keep_tags(claim: Claim, tags: list[Tag]) -> None:
+    """Leave tags as the claim's prefetched tags, in their order (as ClaimHistory leaves them after a save)."""
+    kept = claim.tags.all()
+    kept._result_cache, kept._prefetch_done = sorted(tags, key=lambda tag: (tag.name, tag.pk)), True
+    claim.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = kept
+
+
+def _appearance(using: str, values: list) -> Appearance:
+    """An appearance, with its article's fields an answer shows, from the JSON of _parts_sql."""
+    from tracker.claims import APPEARANCE_ANSWER_FIELDS
+
+    width = len(APPEARANCE_ANSWER_FIELDS)
+    own = [f.to_python(v) for f, v in zip(_fields(Appearance, APPEARANCE_ANSWER_FIELDS), values[:width], strict=True)]
+    appearance = Appearance.from_db(using, APPEARANCE_ANSWER_FIELDS, own)
+    article = [f.to_python(v) for f, v in zip(_fields(Article, _ARTICLE_FIELDS), values[width:], strict=True)]
+    Appearance.article.field.set_cached_value(appearance, Article.from_db(using, _ARTICLE_FIELDS, article))
+    return appearance
+
+
+@functools.cache
+def _fields(model, names: tuple[str, ...]) -> list:
+    return [model._meta.get_field(name) for name in names]
+
+
+@functools.cache
+def _tags_sql() -> str:
+    """The claim's tags as JSON [[id, name], …], beside the claim of the locked read."""
+    through = Claim.tags.through
+    claim_link, tag_link = _q(through._meta.get_field("claim").column), _q(through._meta.get_field("tag").column)
+    return (
+        f"SELECT json_agg(json_build_array(g.id, g.name)) FROM {_q(Tag._meta.db_table)} g "  # noqa: S608
+        f"JOIN {_q(through._meta.db_table)} t ON t.{tag_link} = g.id "
+        f"WHERE t.{claim_link} = {_q(Claim._meta.db_table)}.{_q(Claim._meta.pk.column)}"
+    )
+
+
+@functools.cache
+def _parts_sql() -> str:
+    """The claim's appearances as JSON, each the columns an answer shows and its article's, in the answer's
+    order, beside the claim of the locked read."""
+    from tracker.claims import APPEARANCE_ANSWER_FIELDS
+
+    columns = [f"a.{_q(f.column)}" for f in _fields(Appearance, APPEARANCE_ANSWER_FIELDS)]
+    columns += [f"ar.{_q(f.column)}" for f in _fields(Article, _ARTICLE_FIELDS)]
+    link = _q(Appearance._meta.get_field("claim").column)
+    return (
+        f"SELECT json_agg(json_build_array({', '.join(columns)}) ORDER BY a.article_id, a.start, a.id) "  # noqa: S608
+        f"FROM {_q(Appearance._meta.db_table)} a JOIN {_q(Article._meta.db_table)} ar ON ar.id = a.article_id "
+        f"WHERE a.{link} = {_q(Claim._meta.db_table)}.{_q(Claim._meta.pk.column)}"
+    )
 
 
 # --------------------------------------------------------------------------- the new version
@@ -144,27 +209,20 @@ def write(
     using = claim._state.db or "default"
     connection = connections[using]
     claim.updated_at = timezone.now()
-    parts, params = [], []
-    for index, obj in enumerate(created):
-        query = InsertQuery(type(obj))
-        query.insert_values([f for f in obj._meta.local_concrete_fields if not f.primary_key], [obj])
-        ((insert, values),) = query.get_compiler(using).as_sql()
-        parts.append(f"created{index} AS ({insert} RETURNING {_q(obj._meta.pk.column)})")
-        params += values
-    changed = {name: getattr(claim, Claim._meta.get_field(name).attname) for name in fields}
-    update = Claim.all_objects.filter(pk=claim.pk).query.chain(UpdateQuery)
-    update.add_update_values({**changed, "version": claim.version, "updated_at": claim.updated_at})
-    update_sql, update_params = update.get_compiler(using).as_sql()
     shift = {status: delta for status, delta in (shift or {}).items() if delta}
-    statement = _statement(tuple(obj._meta.pk.column for obj in created), tuple(sorted(shift)))
-    params += update_params
+    models_created = tuple(type(obj) for obj in created)
+    sql = _statement(models_created, tuple(fields), tuple(sorted(shift)))
+    params = []
+    for obj in created:
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in _inserted_fields(type(obj))]
+    for name in (*fields, "version", "updated_at"):
+        field = Claim._meta.get_field(name)
+        params.append(field.get_db_prep_save(getattr(claim, field.attname), connection))
+    params.append(claim.pk)
     params += _record_values(claim, reason, connection)
     params.append(claim.pk)  # the tags copied into the history
     if shift:
         params += StatusCount.objects.shift_statement(shift)[1]
-    params += [claim.pk] * 3  # the tags (ids, names) and the appearances answered
-    saved = f"saved AS ({update_sql} RETURNING {statement.returning})"
-    sql = f"WITH {''.join(part + ', ' for part in parts)}{saved}{statement.rest}"
 
     # Prepared once per connection and shape: planning this statement costs about what running it does.
     with planned_once_cursor(connection) as cursor:
@@ -173,17 +231,8 @@ def write(
 
     for obj, pk in zip(created, row[: len(created)], strict=True):
         obj.pk, obj._state.adding, obj._state.db = pk, False, using
-    counted, tag_ids, tag_names, *arrays = row[len(created) :]
     if shift:
-        StatusCount.objects.settle(shift, counted)
-    # As ClaimHistory leaves them: the claim's tags prefetched, in their order.
-    tags = claim.tags.all()
-    tags._result_cache = [
-        Tag.from_db(using, ["id", "name"], pair) for pair in zip(tag_ids or [], tag_names or [], strict=True)
-    ]
-    tags._prefetch_done = True
-    claim.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = tags
-    claim._appearances_in_hand = _appearances(using, arrays)
+        StatusCount.objects.settle(shift, row[len(created)])
 
 
 def _q(name: str) -> str:
@@ -202,26 +251,38 @@ def _record_values(claim: Claim, reason: str | None, connection) -> list:
     return [history._meta.get_field(name).get_db_prep_save(values[name], connection) for name in RECORD_FIELDS]
 
 
-class _Statement:
-    def __init__(self, returning: str, rest: str):
-        self.returning, self.rest = returning, rest
+def _inserted_fields(model) -> list:
+    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
 
 
 @functools.cache
-def _statement(created: tuple[str, ...], shifted: tuple[str, ...]) -> _Statement:
-    """What follows the claim's UPDATE in write's statement, for a shape: the record, its tags, the counters and
-    the answer's parts. Only the models' table and column names go into the text; the values are parameters."""
-    from tracker.claims import APPEARANCE_ANSWER_FIELDS  # tracker.claims saves through this module
-
+def _statement(created: tuple, fields: tuple[str, ...], shifted: tuple[str, ...]) -> str:
+    """write's statement for a shape: the rows created, the claim's UPDATE, the record, its tags, the counters
+    and the answer's parts. Only the models' table and column names go into the text; the values are
+    parameters, in write's order."""
+    parts = []
+    for index, model in enumerate(created):
+        columns = [_q(f.column) for f in _inserted_fields(model)]
+        parts.append(
+            f"created{index} AS (INSERT INTO {_q(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {_q(model._meta.pk.column)})"
+        )
     history, tags_model, through = history_model(), _history_tags_model(), Claim.tags.through
     claim_columns = {f.column for f in Claim._meta.concrete_fields}
     copied = [_q(f.column) for f in history._meta.concrete_fields if f.column in claim_columns]
     own = ", ".join(_q(history._meta.get_field(name).column) for name in RECORD_FIELDS)
     record_pk = _q(history._meta.pk.column)
     through_columns = [_q(f.column) for f in through._meta.fields]
-    claim_link, tag_link = _q(through._meta.get_field("claim").column), _q(through._meta.get_field("tag").column)
+    claim_link = _q(through._meta.get_field("claim").column)
     history_link = _q(tags_model._meta.get_field("history").column)
-    through_table, tag_table = _q(through._meta.db_table), _q(Tag._meta.db_table)
+    through_table = _q(through._meta.db_table)
+    changed = ", ".join(
+        f"{_q(Claim._meta.get_field(name).column)} = %s" for name in (*fields, "version", "updated_at")
+    )
+    parts.append(
+        f"saved AS (UPDATE {_q(Claim._meta.db_table)} SET {changed} WHERE {_q(Claim._meta.pk.column)} = %s "  # noqa: S608
+        f"RETURNING {', '.join(copied)})"
+    )
     rest = (
         f", recorded AS (INSERT INTO {_q(history._meta.db_table)} ({', '.join(copied)}, {own}) "  # noqa: S608
         f"SELECT {', '.join(copied)}, %s, %s, %s, %s FROM saved RETURNING {record_pk})"
@@ -232,25 +293,12 @@ def _statement(created: tuple[str, ...], shifted: tuple[str, ...]) -> _Statement
     if shifted:
         update, _ = StatusCount.objects.shift_statement(dict.fromkeys(shifted, 1))
         rest += f", shifted AS ({update} RETURNING 1)"
-    in_order = "ORDER BY a.article_id, a.start, a.id"
-    arrays = [
-        f"array_agg(a.{_q(Appearance._meta.get_field(name).column)} {in_order})" for name in APPEARANCE_ANSWER_FIELDS
-    ]
-    arrays += [f"array_agg(ar.{_q(Article._meta.get_field(name).column)} {in_order})" for name in _ARTICLE_FIELDS]
-    tags_of = f"FROM {tag_table} g JOIN {through_table} t ON t.{tag_link} = g.id WHERE t.{claim_link} = %s"
     selected = [
-        *(f"(SELECT {_q(pk)} FROM created{i})" for i, pk in enumerate(created)),  # noqa: S608
+        *(f"(SELECT {_q(m._meta.pk.column)} FROM created{i})" for i, m in enumerate(created)),  # noqa: S608
         "(SELECT COUNT(*) FROM shifted)" if shifted else "0",
-        f"(SELECT array_agg(g.id ORDER BY g.name, g.id) {tags_of})",
-        f"(SELECT array_agg(g.name ORDER BY g.name, g.id) {tags_of})",
-        *(f"p.a{n}" for n in range(len(arrays))),
     ]
-    shown = ", ".join(f"{array} AS a{n}" for n, array in enumerate(arrays))
-    rest += (
-        f" SELECT {', '.join(selected)} FROM (SELECT {shown} FROM {_q(Appearance._meta.db_table)} a "  # noqa: S608
-        f"JOIN {_q(Article._meta.db_table)} ar ON ar.id = a.article_id WHERE a.claim_id = %s) p"
-    )
-    return _Statement(", ".join(copied), rest)
+    rest += f" SELECT {', '.join(selected)}"
+    return f"WITH {', '.join(parts)}{rest}"
 
 
 # The columns simple-history fills in a record beside the claim's, in _record_values' order.
@@ -260,17 +308,3 @@ RECORD_FIELDS = ("history_date", "history_change_reason", "history_type", "histo
 _ARTICLE_FIELDS = tuple(
     f.attname for f in Article._meta.concrete_fields if f.attname in {"id", "url", "language", "published_at"}
 )
-
-
-def _appearances(using: str, arrays: list) -> list[Appearance]:
-    from tracker.claims import APPEARANCE_ANSWER_FIELDS
-
-    if not arrays or arrays[0] is None:
-        return []
-    width = len(APPEARANCE_ANSWER_FIELDS)
-    found = []
-    for values in zip(*arrays, strict=True):
-        appearance = Appearance.from_db(using, APPEARANCE_ANSWER_FIELDS, values[:width])
-        Appearance.article.field.set_cached_value(appearance, Article.from_db(using, _ARTICLE_FIELDS, values[width:]))
-        found.append(appearance)
-    return found
