@@ -153,3 +153,20 @@ def test_a_write_to_a_claim_that_is_not_there_is_404(editor):
     # In the trash: a write finds no claim there (restore brings it back).
     response = client.patch(f"/api/v1/claims/{claim.pk}/", {"priority": "low"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 404
+
+
+@on_postgresql
+def test_the_locked_read_is_compiled_once_per_connection(editor, monkeypatch):
+    one, other = make_claim(by=editor), make_claim(by=editor)
+    client = api_client(editor)
+    move = {"to": "researching"}
+    response = client.post(f"/api/v1/claims/{one.pk}/transition/", move, format="json", HTTP_IF_MATCH=one.etag)
+    assert response.status_code == 200
+
+    def compiled_again():
+        raise AssertionError("the locked read was compiled again")
+
+    monkeypatch.setattr(versions, "locked_claims", compiled_again)
+    response = client.post(f"/api/v1/claims/{other.pk}/transition/", move, format="json", HTTP_IF_MATCH=other.etag)
+    assert (response.status_code, response.json()["status"]) == (200, "researching")
+    assert response.json()["appearances"][0]["quote"] == "NATO announced Wednesday"
