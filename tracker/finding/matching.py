@@ -700,9 +700,11 @@ class _Pending:
 # ranking, as before).
 MINOR_PEERS = 3
 MINOR_SHARE = 0.6
-# Looked up, a posting costs about this many postings read in a row: more survivors than that, and the
-# non-essential postings are read instead.
-LOOKUP_COST = 8
+# Looked up, a posting costs about this many postings read in a row (and summed again): more survivors than
+# that, and the non-essential postings are read instead. On PostgreSQL, at 100k claims, looking thousands of
+# survivors up was slower than reading. SQLite looks them up in its own process, and summing again is what
+# costs it most: on bench-matching's archive (14k fact-checks) reading was slower at every cost tried (1–8).
+LOOKUP_COST = {"postgresql": 8, "sqlite": 0}
 # Scores within this share of the k-th best are not pruned: Python orders matches by their shares rounded to
 # 9 decimals, and the pruned scores are summed in another order than the full ones.
 PRUNE_MARGIN = 1e-6
@@ -858,7 +860,15 @@ best AS (SELECT kind, ref, share FROM shares ORDER BY share DESC, ref, kind LIMI
     params = [v for pos, term in enumerate(terms) for v in (term, pos, query[term], int(term in pending.terms))]
     params += [pending.documents, pending.length, *codes, *codes, MIN_DF_CAP, MAX_DF_SHARE]
     params += [*norm, sum(query.values()), K1 + 1, K1, B, MINOR_SHARE, MINOR_PEERS]
-    params += [*norm, *codes, *excluding, max(limit - 1, 0), PRUNE_MARGIN, PRUNE_MARGIN, LOOKUP_COST]
+    params += [
+        *norm,
+        *codes,
+        *excluding,
+        max(limit - 1, 0),
+        PRUNE_MARGIN,
+        PRUNE_MARGIN,
+        LOOKUP_COST[connection.vendor],
+    ]
     params += [*norm, *norm, *codes, *excluding, limit]
     if not with_objects:
         return f"{sql}SELECT kind, ref, share FROM best", params  # noqa: S608
