@@ -152,11 +152,12 @@ class RankingAgreementTests:
 
 # An archive where the statement's pruning decides: a few stems common to many fact-checks (the non-essential
 # terms), a few rare ones, equal texts across the limit, and texts past the query's own score (share 1).
-COMMON = {"budget": 9, "senate": 7, "harbor": 10}  # in every n-th text
+COMMON = {"budget": 7, "senate": 8, "harbor": 10}  # in every n-th text
 RARE = {"walrus": (3, 17, 41, 77, 120, 201, 250, 299), "quasar": (5, 44, 90, 143, 188, 260)}
 RARE["tundra"] = (3, 12, 41, 66, 90, 111, 150, 177, 201, 222, 260, 288)
-TIES = 20  # equal texts: "comet falcon budget", more of them than a find asks for
+TIES = 20  # equal texts: "comet falcon meteor budget", more of them than a find asks for
 PAIRS, SINGLES = 4, 10  # "glacier pebble" in headlines too, "glacier" alone: a gap
+BUDGETED = " ".join(["budget"] * 20)  # ... and one text with "glacier" in its summary, whose budget does the rest
 LIGHT, HEAVY = 6, 8  # "orchid lantern violet" once in a long text, then repeated in texts with later ids
 PADDING = [f"nowhere{i}" for i in range(200)]  # words no text has: a longer query, a lower score of its own
 
@@ -189,11 +190,12 @@ def pruning_archive() -> list[dict]:
         cut = rng.randint(1, len(words))
         review(" ".join(words[:cut]), " ".join(words[cut:]) if i % 2 else "", " ".join(words[: i % 4]))
     for _ in range(TIES):
-        review("Comet falcon budget", "Comet and falcon")
+        review("Comet falcon meteor budget", "Comet and falcon")
     for _ in range(PAIRS):
         review("Glacier pebble", "Glacier pebble")
     for i in range(SINGLES):
         review(f"Glacier {some(1 + i % 3)}")
+    review(BUDGETED, "", "glacier")
     for _ in range(LIGHT):
         review(f"Orchid lantern violet {some(12)}")
     for i in range(HEAVY):
@@ -206,7 +208,7 @@ PRUNING_QUERIES = [
     "Budget walrus tundra",
     "budget quasar",  # fewer texts with the rare stem than asked for: the common one's postings read
     "budget senate harbor",  # only common stems
-    "comet falcon budget",  # equal texts across the limit: the lowest ids first
+    "comet falcon meteor budget",  # equal texts across the limit: the lowest ids first
     "glacier pebble budget",  # the limit-th partial score far below the one before it
     " ".join(["orchid lantern violet budget", *PADDING[:32]]),  # shares capped at 1: the lowest ids first
     " ".join(["orchid lantern violet budget", *PADDING]),  # a text with budget alone reaches share 1
@@ -263,16 +265,17 @@ class PrunedRankingTests:
         assert ranking_path("budget quasar", 10) == (0, 0)  # 6 texts with quasar: a budget-only one is 7th
 
     def test_equal_texts_across_the_limit_come_lowest_id_first(self, pruning_desk):
-        found = rows(matching.find("comet falcon budget", limit=10))
+        found = rows(matching.find("comet falcon meteor budget", limit=10))
         assert len({score for _, _, score in found}) == 1
-        assert found == as_rank_finds("comet falcon budget", limit=10)
-        assert ranking_path("comet falcon budget", 15) == (1, 1)
+        assert found == as_rank_finds("comet falcon meteor budget", limit=10)
+        assert ranking_path("comet falcon meteor budget", 15) == (1, 1)
 
     def test_a_text_far_below_the_one_before_the_limit_is_still_ranked(self, pruning_desk):
-        # The 4 pairs first, then the best single: pruned against the 5th partial score, not the 4th.
+        # The 4 pairs first, pruned against the 5th partial score (not the 4th), then:
         found = ranked("glacier pebble budget", PAIRS + 1)
         assert_same(found, ranks("glacier pebble budget", PAIRS + 1))
-        assert FactCheck.objects.get(pk=found[-1][1]).claim_reviewed.startswith("Glacier ")
+        # ... the text whose partial score is below every single's, and whose budget (near its bound) lifts it past.
+        assert FactCheck.objects.get(pk=found[-1][1]).claim_reviewed == BUDGETED
         assert ranking_path("glacier pebble budget", PAIRS + 1) == (1, 1)
 
     def test_shares_capped_at_one_come_lowest_id_first(self, pruning_desk):
