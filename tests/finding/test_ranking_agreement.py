@@ -7,12 +7,14 @@ there, with its posts as queries, else the demo's own words.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from tests.factories import make_user
+from tests.factories import ArticleFactory, make_user
 from tracker import claims
 from tracker.api.serializers import match_row
 from tracker.finding import factchecks, matching
@@ -146,3 +148,173 @@ class RankingAgreementTests:
         found = rows(matching.find("vaccine autism", limit=10))
         assert len(found) == 10
         assert_same(found, as_rank_finds("vaccine autism", limit=10))
+
+
+# An archive where the statement's pruning decides: a few stems common to many fact-checks (the non-essential
+# terms), a few rare ones, equal texts across the limit, and texts past the query's own score (share 1).
+COMMON = {"budget": 7, "senate": 8, "harbor": 10}  # in every n-th text
+RARE = {"walrus": (3, 17, 41, 77, 120, 201, 250, 299), "quasar": (5, 44, 90, 143, 188, 260)}
+RARE["tundra"] = (3, 12, 41, 66, 90, 111, 150, 177, 201, 222, 260, 288)
+TIES = 20  # equal texts: "comet falcon meteor budget", more of them than a find asks for
+PAIRS, SINGLES = 4, 10  # "glacier pebble" in headlines too, "glacier" alone: a gap
+BUDGETED = " ".join(["budget"] * 20)  # ... and one text with "glacier" in its summary, whose budget does the rest
+LIGHT, HEAVY = 6, 8  # "orchid lantern violet" once in a long text, then repeated in texts with later ids
+PADDING = [f"nowhere{i}" for i in range(200)]  # words no text has: a longer query, a lower score of its own
+
+
+def pruning_archive() -> list[dict]:
+    rng = random.Random(8)
+    syllables = ["ka", "lo", "mi", "ne", "pu", "ra", "si", "to", "vu", "ze"]
+    filler = sorted({"".join(rng.choice(syllables) for _ in range(4)) for _ in range(150)})
+    reviews = []
+
+    def review(claim, headline="", summary=""):
+        reviews.append(
+            {
+                "@type": "ClaimReview",
+                "url": f"https://checks.example/pruning-{len(reviews)}",
+                "claimReviewed": claim,
+                "headline": headline,
+                "description": summary,
+            }
+        )
+
+    def some(n):
+        return " ".join(rng.sample(filler, n))
+
+    for i in range(300):
+        words = rng.sample(filler, rng.randint(3, 9))
+        words += [word for word, every in COMMON.items() if i % every == 0]
+        words += [word for word, ids in RARE.items() if i in ids] * (1 + i % 3)
+        rng.shuffle(words)
+        cut = rng.randint(1, len(words))
+        review(" ".join(words[:cut]), " ".join(words[cut:]) if i % 2 else "", " ".join(words[: i % 4]))
+    for _ in range(TIES):
+        review("Comet falcon meteor budget", "Comet and falcon")
+    for _ in range(PAIRS):
+        review("Glacier pebble", "Glacier pebble")
+    for i in range(SINGLES):
+        review(f"Glacier {some(1 + i % 3)}")
+    review(BUDGETED, "", "glacier")
+    for _ in range(LIGHT):
+        review(f"Orchid lantern violet {some(12)}")
+    for i in range(HEAVY):
+        review(" ".join(["orchid", "lantern", "violet"] * (20 + i)))
+    return reviews
+
+
+PRUNING_QUERIES = [
+    "budget senate harbor walrus quasar tundra",  # rare and common stems: the common ones looked up
+    "Budget walrus tundra",
+    "budget quasar",  # fewer texts with the rare stem than asked for: the common one's postings read
+    "budget senate harbor",  # only common stems
+    "comet falcon meteor budget",  # equal texts across the limit: the lowest ids first
+    "glacier pebble budget",  # the limit-th partial score far below the one before it
+    " ".join(["orchid lantern violet budget", *PADDING[:32]]),  # shares capped at 1: the lowest ids first
+    " ".join(["orchid lantern violet budget", *PADDING]),  # a text with budget alone reaches share 1
+]
+
+
+def ranking_path(value: str, limit: int, exclude=None) -> tuple[int, int]:
+    """(pruned, lookups) of the statement ranking value: which of its paths it takes."""
+    query = matching.query_terms(value)
+    codes = [MatchTerm.Kind.CLAIM, MatchTerm.Kind.FACTCHECK]
+    sql, params = matching._ranking_sql(query, codes, limit, exclude, matching._Pending(), False)
+    head = sql[: sql.rindex("SELECT kind, ref, share FROM best")]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head}SELECT d.pruned, p.lookups FROM decided d, path p", params)  # noqa: S608
+        return tuple(cursor.fetchone())
+
+
+def ranked(value: str, limit: int, exclude=None) -> list[tuple[str, int, float]]:
+    """What the one-statement ranking answers, at exactly this limit."""
+    codes = [MatchTerm.Kind.CLAIM, MatchTerm.Kind.FACTCHECK]
+    code = (matching.KIND_CODES[exclude[0]], exclude[1]) if exclude else None
+    return rows(matching._ranked(matching.query_terms(value), codes, limit, code))
+
+
+def ranks(value: str, limit: int, exclude=None) -> list[tuple[str, int, float]]:
+    return [(m.kind, m.id, m.score) for m in matching.rank(value, limit=limit, exclude=exclude)]
+
+
+@pytest.fixture
+def pruning_desk(lexical, monkeypatch):
+    # So few postings that reading them always costs less than looking them up: looked up all the same, so that
+    # what the pruning keeps is what is ranked (a text it drops wrongly is missed).
+    monkeypatch.setattr(matching, "LOOKUP_COST", dict.fromkeys(["postgresql", "sqlite"], 0))
+    assert factchecks.import_claimreviews(pruning_archive())["errors"] == []
+
+
+class PrunedRankingTests:
+    @pytest.mark.parametrize("lookup_cost", [0, 10**9])
+    def test_the_pruned_ranking_answers_what_rank_does(self, pruning_desk, monkeypatch, lookup_cost):
+        monkeypatch.setattr(matching, "LOOKUP_COST", dict.fromkeys(["postgresql", "sqlite"], lookup_cost))
+        paths = set()
+        for value in PRUNING_QUERIES:
+            for limit in (1, 3, 5, 10):
+                assert_same(rows(matching.find(value, limit=limit)), as_rank_finds(value, limit=limit))
+                assert_same(ranked(value, limit), ranks(value, limit))
+                paths.add(ranking_path(value, limit))
+        # Both ways were taken: pruned (the non-essential terms looked up for the survivors, or at a cost too
+        # high for lookups, their postings read), and the full ranking.
+        assert (1, int(not lookup_cost)) in paths
+        assert (0, 0) in paths
+
+    def test_the_common_stems_are_looked_up_when_the_rare_ones_decide(self, pruning_desk):
+        assert ranking_path(PRUNING_QUERIES[0], 10) == (1, 1)
+        assert ranking_path("budget quasar", 10) == (0, 0)  # 6 texts with quasar: a budget-only one is 7th
+
+    def test_equal_texts_across_the_limit_come_lowest_id_first(self, pruning_desk):
+        found = rows(matching.find("comet falcon meteor budget", limit=10))
+        assert len({score for _, _, score in found}) == 1
+        assert found == as_rank_finds("comet falcon meteor budget", limit=10)
+        assert ranking_path("comet falcon meteor budget", 15) == (1, 1)
+
+    def test_a_text_far_below_the_one_before_the_limit_is_still_ranked(self, pruning_desk):
+        # The 4 pairs first, pruned against the 5th partial score (not the 4th), then:
+        found = ranked("glacier pebble budget", PAIRS + 1)
+        assert_same(found, ranks("glacier pebble budget", PAIRS + 1))
+        # ... the text whose partial score is below every single's, and whose budget (near its bound) lifts it past.
+        assert FactCheck.objects.get(pk=found[-1][1]).claim_reviewed == BUDGETED
+        assert ranking_path("glacier pebble budget", PAIRS + 1) == (1, 1)
+
+    def test_shares_capped_at_one_come_lowest_id_first(self, pruning_desk):
+        # Past the query's own score, the long texts (lower ids) are level with the repeated ones (higher
+        # scores): pruned against the capped share, not the limit-th score.
+        value = PRUNING_QUERIES[-2]
+        found = ranked(value, LIGHT)
+        assert [score for _, _, score in found] == [1.0] * LIGHT
+        orchids = FactCheck.objects.filter(claim_reviewed__icontains="orchid").order_by("pk")
+        assert [ref for _, ref, _ in found] == list(orchids.values_list("pk", flat=True)[:LIGHT])
+        assert FactCheck.objects.get(pk=found[-1][1]).claim_reviewed.startswith("Orchid lantern violet ")
+        assert_same(found, ranks(value, LIGHT))
+        assert ranking_path(value, LIGHT) == (1, 1)
+
+    def test_a_common_stem_alone_reaching_the_cap_is_not_pruned(self, pruning_desk):
+        # A long query scores little of its own: a text with budget alone (an early id) has share 1 too.
+        value = PRUNING_QUERIES[-1]
+        found = ranked(value, 5)
+        assert_same(found, ranks(value, 5))
+        assert FactCheck.objects.get(pk=found[0][1]).claim_reviewed.find("orchid") < 0
+        assert ranking_path(value, 5) == (0, 0)
+
+    def test_an_excluded_text_is_left_out_of_the_pruning_too(self, pruning_desk):
+        value = PRUNING_QUERIES[0]
+        best = matching.rank(value, limit=1)[0]
+        for limit in (1, 5, 10):
+            assert_same(ranked(value, limit, (best.kind, best.id)), ranks(value, limit, (best.kind, best.id)))
+            assert ranking_path(value, limit, (matching.KIND_CODES[best.kind], best.id)) == (1, 1)
+
+    def test_a_claim_being_logged_is_ranked_with_the_pruning_as_rank_does(self, pruning_desk):
+        editor = make_user("editor")
+        quote = "walrus tundra budget senate"
+        article = ArticleFactory(body=f"The harbor report. Some said {quote} today, and more.")
+        data = claims.ClaimInput(
+            text="Quasar budget harbor walrus", appearances=[claims.AppearanceInput(article=article, quote=quote)]
+        )
+        claim = claims.log_claim(data, by=editor, matches=5)
+        in_order = list(claim.appearances.select_related("article"))
+        value = matching.claim_text(claim, in_order)
+        expected = as_rank_finds(value, language=claim_language(claim, in_order), exclude_claim=claim.pk)
+        assert len(expected) == 5
+        assert_same(rows(claims.claim_matches(claim)), expected)

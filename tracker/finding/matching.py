@@ -687,6 +687,31 @@ class _Pending:
     terms: frozenset[str] = frozenset()
 
 
+# MaxScore pruning of the one-statement ranking (_ranking_sql): the postings of the essential terms are read,
+# the non-essential ones (the most common kept terms) looked up for the texts that may still be among the best.
+# Which terms are non-essential is a guess made before any posting is read: the most common ones whose bounds
+# add up to at most MINOR_SHARE of the typical score of a text with the MINOR_PEERS rarest stems of the query
+# (a posting of weight 1 in a text of average length adds idf × tf: (K1 + 1) / (1 + K1)). The k-th best text
+# of a large index has about that many of them (at 1M claims, 3 to 5 of a bench query's 6 to 10 kept stems),
+# so a text with none of the essential terms cannot reach it, and one must already have most of its score from
+# them to be looked up. With the bound about twice what a posting adds, that is one term or two, the most
+# common, the costliest to read. A larger share reads fewer postings when the best texts share many stems
+# (claims logged from the same quote: 0.6 took 150 ms at 1M claims where 0.45 took 180), but where they share
+# about 3 the limit-th partial score then falls short of the bounds (every posting read after all) or nearly
+# every text is looked up (0.6: 430 ms, no faster than no pruning; 0.45: 275). A wrong guess costs little:
+# the statement then reads the non-essential postings and adds them to the scores it has (the full ranking).
+MINOR_PEERS = 3
+MINOR_SHARE = 0.45
+# Looked up, a posting costs about this many postings read in a row (and summed again): more survivors than
+# that, and the non-essential postings are read instead. On PostgreSQL, at 100k claims, looking thousands of
+# survivors up was slower than reading. SQLite looks them up in its own process, and summing again is what
+# costs it most: on bench-matching's archive (14k fact-checks) reading was slower at every cost tried (1–8).
+LOOKUP_COST = {"postgresql": 8, "sqlite": 0}
+# Scores within this share of the k-th best are not pruned: Python orders matches by their shares rounded to
+# 9 decimals, and the pruned scores are summed in another order than the full ones.
+PRUNE_MARGIN = 1e-6
+
+
 def _ranking_sql(
     query: Counter,
     codes: list[str],
@@ -697,21 +722,36 @@ def _ranking_sql(
 ) -> tuple[str, list]:
     """The statement that ranks as _lexical and rank do (lexical only), best first: (kind, ref, share) rows.
 
-    BM25's statistics, the document frequencies, the share cap and its fallback, the score of every posting
-    and the best limit, all in one statement that both databases run alike, with the same arithmetic in the
-    same order as _lexical (scores agree to the last bits but for the order of the sums). ``pending`` is a
+    BM25's statistics, the document frequencies, the share cap and its fallback, the score of every text that
+    may be among the best and the best limit, all in one statement that both databases run alike, with the
+    same arithmetic as _lexical (scores agree to the last bits but for the order of the sums). ``pending`` is a
     text about to be indexed (a claim being logged) counted as if its postings were already written. With
     with_objects, each row also carries what an answer shows of its claim or fact-check (_shown_object).
+
+    Exact MaxScore: one posting of a kept term adds less than its bound, idf × tf × (K1 + 1) / (1 + K1 × B /
+    avg) (BM25's tf part grows with the posting's weight, which is at most its text's length). The kept terms
+    are split (see MINOR_SHARE); the essential ones' postings give every text that has any its partial score.
+    When the limit-th best partial score exceeds the non-essential bounds' sum, no other text can enter the
+    best, nor any whose partial score plus that sum falls short of it: the others (the survivors) get their
+    non-essential terms by index lookups. Otherwise, or when there are too many survivors (LOOKUP_COST), the
+    non-essential postings are read and added to the partial scores, as the unpruned ranking did.
     """
     stat, table = MatchStat._meta.db_table, MatchTerm._meta.db_table
     terms = [term for term, _ in query.most_common(MAX_QUERY_TERMS)]
     kinds = ", ".join(["%s"] * len(codes))
     values = ", ".join(["(%s, %s, %s, %s)"] * len(terms))
     excluded = "m.kind = %s AND m.ref = %s" if exclude is not None else "1 = 0"
+    score = "w.idf * w.tf * m.weight * %s / (m.weight + %s * (%s + %s * m.length / w.avg))"
+
+    def up_to_own(value: str) -> str:
+        # A share is capped at 1: scores past the query's own are equal (LEAST is PostgreSQL's, MIN SQLite's).
+        return f"(CASE WHEN {value} < d.own THEN {value} ELSE d.own END)"
+
     # Only the models' table names and placeholders go into the text; the values are parameters. Each document
     # frequency is counted by a subquery of its own on matchterm_term (no join of every posting to be grouped),
     # once: df is read twice, so both databases materialize it. CROSS JOIN: SQLite then reads the postings term
-    # by term (matchterm_term), not every posting of a kind (matchterm_ref).
+    # by term (matchterm_term), not every posting of a kind (matchterm_ref). The branches not taken are gated by
+    # uncorrelated scalar subqueries, which both databases evaluate once, before reading anything under them.
     sql = f"""
 WITH q (term, pos, tf, pending) AS (VALUES {values}),
 stats AS (
@@ -720,29 +760,95 @@ stats AS (
     FROM {stat} WHERE kind IN ({kinds})
 ),
 df AS (
-    SELECT q.term, q.pos, q.tf,
+    SELECT q.term, q.pos, q.tf, q.pending,
            q.pending + (SELECT COUNT(*) FROM {table} m WHERE m.term = q.term AND m.kind IN ({kinds})) AS df
     FROM q
 ),
-capped AS (SELECT p.term, p.tf, p.df FROM df p, stats s WHERE p.df > 0 AND (p.df <= %s OR p.df <= s.n * %s)),
+capped AS (
+    SELECT p.term, p.tf, p.df, p.pending FROM df p, stats s WHERE p.df > 0 AND (p.df <= %s OR p.df <= s.n * %s)
+),
 kept AS (
-    SELECT term, tf, df FROM capped
+    SELECT term, tf, df, pending FROM capped
     UNION ALL
-    SELECT term, tf, df FROM (SELECT term, tf, df FROM df WHERE df > 0 ORDER BY df, pos LIMIT 3) rarest
+    SELECT term, tf, df, pending FROM (SELECT term, tf, df, pending FROM df WHERE df > 0 ORDER BY df, pos LIMIT 3) r
     WHERE NOT EXISTS (SELECT 1 FROM capped)
 ),
 weighted AS (
-    SELECT k.term, k.tf, LN(1 + (s.n - k.df + 0.5) / (k.df + 0.5)) AS idf, s.avg
+    SELECT k.term, k.tf, k.df - k.pending AS postings, LN(1 + (s.n - k.df + 0.5) / (k.df + 0.5)) AS idf, s.avg
     FROM kept k, (SELECT CASE WHEN n > 0 THEN total / n ELSE 1.0 END AS avg, n FROM stats) s
 ),
 own AS (
     SELECT SUM(w.idf * w.tf * w.tf * %s / (w.tf + %s * (%s + %s * %s / w.avg))) AS score FROM weighted w
 ),
-scored AS (
-    SELECT m.kind, m.ref, SUM(w.idf * w.tf * m.weight * %s / (m.weight + %s * (%s + %s * m.length / w.avg))) AS score
-    FROM weighted w CROSS JOIN {table} m
-    WHERE m.term = w.term AND m.kind IN ({kinds}) AND NOT ({excluded})
+bounded AS (SELECT term, tf, postings, idf, avg, idf * tf * %s / (1 + %s * %s / avg) AS bound FROM weighted),
+guess AS (
+    SELECT COALESCE(SUM(typical), 0) * %s AS allowance FROM (
+        SELECT idf * tf AS typical FROM weighted WHERE postings > 0 ORDER BY idf DESC, term LIMIT %s
+    ) rarest
+),
+split AS (
+    -- minor = 1: a non-essential term. bounds: their bounds' sum, how many and their postings; kth: the
+    -- limit-th best partial score (none when fewer texts have an essential term).
+    SELECT b.term, b.tf, b.postings, b.idf, b.avg, b.bound,
+           CASE WHEN SUM(b.bound) OVER (ORDER BY b.bound, b.term ROWS UNBOUNDED PRECEDING) <= g.allowance
+                THEN 1 ELSE 0 END AS minor
+    FROM bounded b, guess g
+),
+partial AS (
+    SELECT m.kind, m.ref, SUM({score}) AS score
+    FROM split w CROSS JOIN {table} m
+    WHERE w.minor = 0 AND m.term = w.term AND m.kind IN ({kinds}) AND NOT ({excluded})
     GROUP BY m.kind, m.ref
+),
+kth AS (SELECT score FROM partial ORDER BY score DESC LIMIT 1 OFFSET %s),
+bounds AS (
+    -- Joined, not scalar subqueries: each is then computed once however often decided reads it.
+    SELECT o.score AS own, n.bound, n.terms, n.postings, k.score AS kth
+    FROM own o
+    CROSS JOIN (
+        SELECT COALESCE(SUM(bound), 0) AS bound, COUNT(*) AS terms, COALESCE(SUM(postings), 0) AS postings
+        FROM split WHERE minor = 1
+    ) n
+    LEFT JOIN kth k ON 1 = 1
+),
+decided AS (
+    SELECT d.own, d.bound, d.terms, d.postings, d.kth,
+           CASE WHEN d.kth IS NOT NULL AND d.own > 0 AND d.terms > 0
+                 AND {up_to_own("d.bound")} + d.own * %s < {up_to_own("d.kth")} THEN 1 ELSE 0 END AS pruned
+    FROM bounds d
+),
+survivors AS (
+    -- The test as an equality: PostgreSQL guesses that a comparison of computed values keeps a third of the
+    -- rows, an equality 1 in 200. There are a handful of survivors; at a third of the candidates, the lookups'
+    -- estimated cost lifts the plan's past jit_above_cost, and compiling it takes longer than running it.
+    SELECT p.kind, p.ref, p.score FROM partial p, decided d
+    WHERE d.pruned = 1
+      AND CASE WHEN {up_to_own("p.score + d.bound")} + d.own * %s >= {up_to_own("d.kth")} THEN 1 ELSE 0 END = 1
+),
+path AS (
+    SELECT CASE WHEN d.pruned = 1 AND (SELECT COUNT(*) FROM survivors) * d.terms * %s <= d.postings
+                THEN 1 ELSE 0 END AS lookups
+    FROM decided d
+),
+scored AS (
+    -- Summed, even the survivors' one row each: a grouped score is computed once however often shares reads
+    -- it, and PostgreSQL would otherwise look the survivors' terms up for each. A correlated subquery: both
+    -- databases then look each survivor's terms up in matchterm_term, rather than hash all their postings.
+    SELECT kind, ref, SUM(score) AS score FROM (
+        SELECT s.kind, s.ref, s.score + COALESCE((
+            SELECT SUM({score}) FROM split w CROSS JOIN {table} m
+            WHERE w.minor = 1 AND m.term = w.term AND m.kind = s.kind AND m.ref = s.ref
+        ), 0) AS score
+        FROM survivors s WHERE (SELECT lookups FROM path) = 1
+        UNION ALL
+        SELECT kind, ref, score FROM partial WHERE (SELECT lookups FROM path) = 0
+        UNION ALL
+        SELECT m.kind, m.ref, {score} AS score
+        FROM split w CROSS JOIN {table} m
+        WHERE w.minor = 1 AND m.term = w.term AND m.kind IN ({kinds}) AND NOT ({excluded})
+          AND (SELECT lookups FROM path) = 0
+    ) added
+    GROUP BY kind, ref
 ),
 shares AS (
     SELECT sc.kind, sc.ref, CASE WHEN sc.score >= o.score THEN 1.0 ELSE sc.score / o.score END AS share
@@ -752,10 +858,20 @@ shares AS (
 best AS (SELECT kind, ref, share FROM shares ORDER BY share DESC, ref, kind LIMIT %s)
 """  # noqa: S608
     norm = [K1 + 1, K1, 1 - B, B]
+    excluding = list(exclude) if exclude is not None else []
     params = [v for pos, term in enumerate(terms) for v in (term, pos, query[term], int(term in pending.terms))]
     params += [pending.documents, pending.length, *codes, *codes, MIN_DF_CAP, MAX_DF_SHARE]
-    params += [*norm, sum(query.values()), *norm, *codes]
-    params += [*exclude, limit] if exclude is not None else [limit]
+    params += [*norm, sum(query.values()), K1 + 1, K1, B, MINOR_SHARE, MINOR_PEERS]
+    params += [
+        *norm,
+        *codes,
+        *excluding,
+        max(limit - 1, 0),
+        PRUNE_MARGIN,
+        PRUNE_MARGIN,
+        LOOKUP_COST[connection.vendor],
+    ]
+    params += [*norm, *norm, *codes, *excluding, limit]
     if not with_objects:
         return f"{sql}SELECT kind, ref, share FROM best", params  # noqa: S608
     claim, rating, factcheck = Claim._meta.db_table, Rating._meta.db_table, FactCheck._meta.db_table
