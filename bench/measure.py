@@ -534,6 +534,8 @@ def ui_deep_url(desk: Desk, depth: int) -> str:
 
 
 def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
+    import random
+
     from tracker.models import Article, Claim, StatusCount
 
     n = rounds + 1
@@ -576,8 +578,18 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             queries["patch"] = statements(captured)
             written["patch"] = statements(until_commit(captured))
 
-    articles = list(Article.objects.filter(id__gt=2).order_by("-id").values_list("id", "body")[: 2 * n])
     stamp = f"{time.time():.0f}"
+    # Other articles on each run: quoting the same ones again would quote what the claims logged by the runs
+    # before quote, which ranking then finds at once (a desk logging the same claims again and again).
+    last = Article.objects.order_by("-id").values_list("id", flat=True).first()
+    picked = random.Random(stamp).sample(range(3, last + 1), min(2 * n * 4, last - 2))
+    articles = list(Article.objects.filter(id__in=picked).order_by("id").values_list("id", "body"))[: 2 * n]
+
+    def claim_text(i):
+        # Worded as the fill words its claims (words drawn as often as in the seed articles), a new draw each
+        # time: one wording for all would make every claim the bench logged before a strong match of the next,
+        # and the ranking faster the more often the bench has run on a desk.
+        return benchfill.sentence(random.Random(f"{stamp}-{i}"), 14)
 
     def quote_of(i):
         article_id, body = articles[i]
@@ -587,7 +599,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
     def api_create(i):
         article_id, quote, start = quote_of(i)
         body = {
-            "text": f"A claim the bench logged ({stamp}-{i}).",
+            "text": claim_text(i),
             "appearances": [{"article": article_id, "quote": quote, "start": start}],
         }
         with counting_last(i, rounds) as captured:
@@ -629,7 +641,7 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
             claim = tabs["Claim"]
             values = {f.attname: None for f, _ in claim.fields}
             values.update(
-                text=f"A claim the bench logged ({stamp}-r{i}).",
+                text=claim_text(n + i),
                 status="new",
                 priority="normal",
                 version=1,
