@@ -586,10 +586,9 @@ def measure_writes(desk: Desk, results: Results, rounds: int) -> None:
     articles = list(Article.objects.filter(id__in=picked).order_by("id").values_list("id", "body"))[: 2 * n]
 
     def claim_text(i):
-        # Worded as the fill words its claims (words drawn as often as in the seed articles), a new draw each
-        # time: one wording for all would make every claim the bench logged before a strong match of the next,
-        # and the ranking faster the more often the bench has run on a desk.
-        return benchfill.sentence(random.Random(f"{stamp}-{i}"), 14)
+        # The claim as its quote words it. Not one wording for all: every claim the bench logged before would
+        # then be a strong match of the next, and the ranking faster the more often the bench ran on a desk.
+        return quote_of(i)[1].capitalize() + "."
 
     def quote_of(i):
         article_id, body = articles[i]
