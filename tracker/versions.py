@@ -7,8 +7,8 @@ history and the status counters' UPDATE; then the appearances are read again
 for the answer. ``write`` makes them one statement of data-modifying CTEs: the
 claim's UPDATE (of the changed columns only) returns the row, the history
 record is inserted from that row and its tags from the claim's own through
-rows, and the statement answers with the tags and the appearances as the answer
-shows them (claims.answer_parts), all from one snapshot under the claim's lock.
+rows, all from one snapshot under the claim's lock. The tags and appearances
+the answer shows (claims.answer_parts) come with the locked read.
 
 The rows are those the ORM path writes (tests/test_versions.py compares them):
 the record holds the claim's columns as saved and simple-history's date, user,
@@ -17,8 +17,8 @@ does not stand in for (a new post_save receiver of Claim, simple-history's
 record signals), take the ORM path: nothing a receiver expects is skipped.
 
 ``read_locked`` is ``locked_claims().get(pk=…)`` with its statement compiled
-once per connection: compiling a claim with its four related rows costs a write
-more than running it.
+once per connection (compiling a claim with its four related rows costs a write
+more than running it), and the claim's tags and appearances beside it.
 """
 
 from __future__ import annotations
@@ -203,8 +203,8 @@ def write(
 
     fields: the names of the fields that changed (version and updated_at go with them). created: new rows
     written first (a transition's event), each left saved with its id. shift: StatusCount deltas, applied in
-    the same statement. Leaves the tags prefetched and the appearances in hand for the answer
-    (claims.answer_parts).
+    the same statement. The answer's parts are those read_locked left on the claim (else answer_parts reads
+    them).
     """
     using = claim._state.db or "default"
     connection = connections[using]
