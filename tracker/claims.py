@@ -19,7 +19,7 @@ from django.utils import timezone
 from tracker import references, roles
 from tracker.finding import matching, search
 from tracker.finding.search import SEARCHED_CLAIM_FIELDS
-from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag
+from tracker.models import Appearance, Article, Claim, Evidence, Source, StatusCount, Tag, keep_prefetched, tag_order
 from tracker.reading import anchoring
 from tracker.workflow import (
     ClaimFrozen,
@@ -393,7 +393,7 @@ def edit_claim(claim: Claim, changes: dict, *, by, expected_version: int | None,
         if new_tags:
             _set_tags_quietly(locked, resolve_tags(tags))
         fields = list(different)
-        if bool(set(different) & SEARCHED_CLAIM_FIELDS) or new_tags:
+        if set(different) & SEARCHED_CLAIM_FIELDS or new_tags:
             # Re-indexed with the save, from the parts in hand: read with the claim under its lock where the
             # database can (versions.read_locked), else here; the answer shows them too (answer_parts).
             appearances = locked.__dict__.get("_appearances_in_hand")
@@ -435,7 +435,7 @@ def answer_parts(claim: Claim) -> None:
     edit_claim, the history of its save), else each read in one query."""
     tags = claim.__dict__.pop("_tags_in_hand", None)
     if tags is not None:
-        _keep(claim, "tags", sorted(tags, key=lambda tag: (tag.name, tag.pk)))
+        keep_prefetched(claim, "tags", sorted(tags, key=tag_order))
     else:
         prefetch_related_objects([claim], "tags")
     appearances = claim.__dict__.pop("_appearances_in_hand", None)
@@ -443,13 +443,7 @@ def answer_parts(claim: Claim) -> None:
         appearances = list(answer_appearances().filter(claim_id=claim.pk))
     for appearance in appearances:
         appearance.article_url = appearance.article.url
-    _keep(claim, "appearances", sorted(appearances, key=lambda a: (a.article_id, a.start, a.pk)))
-
-
-def _keep(claim: Claim, name: str, objects: list) -> None:
-    kept = getattr(claim, name).all()
-    kept._result_cache, kept._prefetch_done = objects, True
-    claim.__dict__.setdefault("_prefetched_objects_cache", {})[name] = kept
+    keep_prefetched(claim, "appearances", sorted(appearances, key=lambda a: (a.article_id, a.start, a.pk)))
 
 
 def add_tags(claim: Claim, names: list[str], *, by, expected_version: int | None) -> Claim:
@@ -471,7 +465,7 @@ def _set_tags_quietly(claim: Claim, tags: list[Tag]) -> None:
     finally:
         del claim.skip_history_when_saving
         del claim._search_unchanged
-    _keep(claim, "tags", sorted(tags, key=lambda tag: (tag.name, tag.pk)))  # what it has now, without a read
+    keep_prefetched(claim, "tags", sorted(tags, key=tag_order))  # what it has now, without a read
 
 
 def _check_evidence_editable(claim: Claim, by) -> None:

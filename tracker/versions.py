@@ -34,7 +34,7 @@ from django.db.models.query import get_related_populators
 from django.utils import timezone
 from simple_history import signals as history_signals
 
-from tracker.models import Appearance, Article, Claim, StatusCount, Tag
+from tracker.models import Appearance, Article, Claim, StatusCount, Tag, keep_prefetched, tag_order
 from tracker.prepared import planned_once_cursor
 
 
@@ -127,20 +127,14 @@ def read_locked(pk: int, *, alive: bool = False, using: str = "default") -> Clai
     for populator in get_related_populators(klass_info, select, using):
         populator.populate(row, claim)
     columns = compiler.annotation_col_map
-    _keep_tags(claim, [Tag.from_db(using, ["id", "name"], pair) for pair in _json(row[columns["_tags_in_row"]])])
+    tags = [Tag.from_db(using, ["id", "name"], pair) for pair in _json(row[columns["_tags_in_row"]])]
+    keep_prefetched(claim, "tags", sorted(tags, key=tag_order))
     claim._appearances_in_hand = [_appearance(using, values) for values in _json(row[columns["_appearances_in_row"]])]
     return claim
 
 
 def _json(value) -> list:
     return (json.loads(value) if isinstance(value, str) else value) or []
-
-
-def _keep_tags(claim: Claim, tags: list[Tag]) -> None:
-    """Leave tags as the claim's prefetched tags, in their order (as ClaimHistory leaves them after a save)."""
-    kept = claim.tags.all()
-    kept._result_cache, kept._prefetch_done = sorted(tags, key=lambda tag: (tag.name, tag.pk)), True
-    claim.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = kept
 
 
 def _appearance(using: str, values: list) -> Appearance:

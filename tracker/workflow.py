@@ -211,8 +211,8 @@ def available_transitions(claim: Claim, user) -> list[tuple[str, str | None]]:
 def lock_claim(claim: Claim, expected_version: int | None) -> Claim:
     """Return claim re-read under a row lock, refusing with StaleVersion when it moved on.
 
-    A claim the caller already read with versions.locked_claims() in the transaction now open is
-    not read again (see ClaimViewSet.get_object).
+    A claim the caller already read under its lock in the transaction now open (versions.read_locked,
+    mark_locked) is not read again (see ClaimViewSet.get_object).
     """
     if getattr(claim, "_locked_in", None) is not None and _still_open(claim._locked_in):
         locked = claim
@@ -260,9 +260,8 @@ def save_new_version(
     """Save a locked claim as its next version, recording by in the history.
 
     searched_fields_changed=False says nothing its search document is made of changed, so it is not rebuilt.
-    fields names the fields that changed: then the save may be one statement (tracker.versions), which also
-    writes the new rows in created (a transition's event) and the StatusCount shift, and leaves the claim's
-    tags and appearances in hand for the answer.
+    fields names the fields that changed: then the save may be one statement (tracker.versions). created: new
+    rows saved with it (a transition's event); shift: the StatusCount deltas it makes.
     """
     claim._search_unchanged = not searched_fields_changed
     claim.version += 1
